@@ -1,0 +1,99 @@
+"""Every user-facing error message, in one place.
+
+Bad input raises :class:`InputError`; a refresh turns it into one row of the
+``failures`` dataset and goes on. Anything else the user must act on raises
+:class:`SedimentError`, which the command line prints without a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Message:
+    """A numbered message template.
+
+    Attributes:
+        code: Stable code such as ``E101``, for searching and for tests.
+        kind: Short machine-readable name, stored as ``error_type`` in failures.
+        template: ``str.format`` template for the text.
+    """
+
+    code: str
+    kind: str
+    template: str
+
+
+class Errors:
+    """The catalogue of messages. Codes never change meaning once released."""
+
+    # Bad input documents (E1xx): become failure rows.
+    EMPTY_FILE = Message("E101", "EmptyFile", "{path}: the file is empty (0 bytes).")
+    NOT_A_PDF = Message(
+        "E102", "NotAPdf", "{path}: not a PDF (the file starts with {head!r}, not '%PDF-')."
+    )
+    CORRUPT_PDF = Message(
+        "E103", "CorruptPdf", "{path}: the PDF is corrupt or truncated and cannot be read ({detail})."
+    )
+    ENCRYPTED_PDF = Message(
+        "E104", "EncryptedPdf", "{path}: the PDF is encrypted with a password; decrypt it first."
+    )
+    NO_PAGES = Message("E105", "NoPages", "{path}: the PDF has no pages.")
+    NO_TEXT_LAYER = Message(
+        "E106",
+        "NoTextLayer",
+        "{path}: none of its {n_pages} pages has a text layer (a scanned PDF?); "
+        "OCR is not available in this version.",
+    )
+    NOT_UTF8 = Message(
+        "E107", "NotUtf8", "{path}: not UTF-8 text (invalid byte {byte!r} at offset {offset})."
+    )
+    NO_TEXT = Message("E108", "NoText", "{path}: the file contains no text.")
+    FILE_VANISHED = Message(
+        "E109", "FileVanished", "{path}: the file disappeared while the refresh was running."
+    )
+
+    # Configuration and usage (E2xx): stop the command with a clear message.
+    CORPUS_NOT_FOUND = Message("E201", "CorpusNotFound", "Corpus folder not found: {path}")
+    BAD_SETTING = Message(
+        "E202", "BadSetting", "Setting {name!r} = {value!r} is not allowed: {allowed}."
+    )
+    BAD_MANIFEST = Message("E203", "BadManifest", "{path}: {problem}")
+    MODEL_NOT_FOUND = Message(
+        "E204",
+        "ModelNotFound",
+        "No {what} model at {path}. Build it with `{command}` (see README).",
+    )
+    UNSAFE_MODEL = Message(
+        "E205",
+        "UnsafeModel",
+        "{path} contains types that sediment does not trust: {types}. Refusing to load it.",
+    )
+    BAD_ANNOTATIONS = Message("E206", "BadAnnotations", "{path}: {problem}")
+    OUTPUT_NOT_A_STORE = Message(
+        "E207",
+        "OutputNotAStore",
+        "{path} exists and is not a sediment output folder (it is not empty and has no "
+        ".sediment/ folder); choose another --output.",
+    )
+    PREFECT_MISSING = Message(
+        "E208",
+        "PrefectMissing",
+        "This command runs a Prefect flow, but Prefect is not installed: "
+        "pip install 'sediment[flows]'.",
+    )
+
+
+class SedimentError(Exception):
+    """An error the user can act on; printed without a traceback."""
+
+    def __init__(self, message: Message, **fields: object) -> None:
+        self.code = message.code
+        self.kind = message.kind
+        self.text = message.template.format(**fields)
+        super().__init__(f"[{message.code}] {self.text}")
+
+
+class InputError(SedimentError):
+    """One input document cannot be processed; the rest of the corpus can."""

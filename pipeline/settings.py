@@ -1,0 +1,84 @@
+"""Every setting, declared once with its default, description and allowed values.
+
+The command line builds its options from these declarations, and the Prefect
+flows receive them as a plain dictionary (``Settings.as_dict``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import Errors, SedimentError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = PROJECT_ROOT / "models"
+
+
+def _setting(default: Any, description: str, allowed: str | tuple[Any, ...]) -> Any:
+    """Declare one setting.
+
+    Args:
+        default: Value used when the user gives none.
+        description: One line shown in ``--help``.
+        allowed: A tuple of the allowed values, or ``"positive"`` for an int ≥ 1,
+            or ``"path"`` for a filesystem path.
+    """
+    return field(default=default, metadata={"description": description, "allowed": allowed})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of a refresh. Paths may be strings; they are resolved on use."""
+
+    batch_size: int = _setting(
+        8, "Documents per task; larger batches mean fewer, longer Prefect tasks.", "positive"
+    )
+    workers: int = _setting(2, "Parallel tasks in the flow's thread pool.", "positive")
+    extractor: str = _setting("pdfium", "PDF text backend.", ("pdfium",))
+    annotator_dir: str = _setting(
+        str(MODELS_DIR / "annotator" / "v1"),
+        "Folder of the tagger and lemma tables (built by `sediment build-annotator`).",
+        "path",
+    )
+    model_dir: str = _setting(
+        str(MODELS_DIR / "steering" / "v1"),
+        "Folder of the steering classifier (built by `sediment train`).",
+        "path",
+    )
+    retry_failed: bool = _setting(
+        False, "Process again files that failed before even if they have not changed.", (False, True)
+    )
+    progress: bool = _setting(True, "Show progress bars on the terminal.", (False, True))
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            allowed = spec.metadata["allowed"]
+            if allowed == "positive":
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+                allowed_text = "a whole number ≥ 1"
+            elif allowed == "path":
+                ok = isinstance(value, str | Path)
+                allowed_text = "a path"
+            else:
+                ok = value in allowed
+                allowed_text = "one of " + ", ".join(map(repr, allowed))
+            if not ok:
+                raise SedimentError(
+                    Errors.BAD_SETTING, name=spec.name, value=value, allowed=allowed_text
+                )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, safe to pass as Prefect flow parameters."""
+        return asdict(self)
+
+
+def describe() -> list[tuple[str, Any, str, Any]]:
+    """List every setting as (name, default, description, allowed)."""
+    return [
+        (spec.name, spec.default, spec.metadata["description"], spec.metadata["allowed"])
+        for spec in fields(Settings)
+        if spec.default is not MISSING
+    ]
