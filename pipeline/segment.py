@@ -15,6 +15,7 @@ _BOUNDARY = re.compile(
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…+\s*\d+\s*$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_BULLET = re.compile(r"(?:^|\s)[•▪●■◦]\s+")
 
 
 def _is_abbreviation(prefix: str) -> bool:
@@ -30,16 +31,26 @@ def _is_abbreviation(prefix: str) -> bool:
 
 
 def split_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each sentence in ``text``, trimmed of white space."""
-    start = 0
-    for match in _BOUNDARY.finditer(text):
+    """Yield (start, end) of each sentence in ``text``, trimmed of white space.
+
+    Bullets (•) inside a paragraph end the sentence before them.
+    """
+    piece_start = 0
+    for bullet in [*_BULLET.finditer(text), None]:
+        piece_end = bullet.start() if bullet else len(text)
+        yield from _sentences_in(text, piece_start, piece_end)
+        if bullet:
+            piece_start = bullet.end()
+
+
+def _sentences_in(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for match in _BOUNDARY.finditer(text, start, end):
         end_of_sentence = match.start("end") + len(match.group("end"))
-        if match.group("end") == "." and _is_abbreviation(text[:end_of_sentence]):
+        if match.group("end") == "." and _is_abbreviation(text[max(start, end_of_sentence - 40) : end_of_sentence]):
             continue
-        cut = match.end()
-        yield from _trimmed(text, start, cut)
-        start = cut
-    yield from _trimmed(text, start, len(text))
+        yield from _trimmed(text, start, match.end())
+        start = match.end()
+    yield from _trimmed(text, start, end)
 
 
 def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -1,0 +1,310 @@
+"""The refresh as three steps — plan, process batches, commit — and a plain executor.
+
+The Prefect flow in ``flows/refresh.py`` runs the same three steps as tasks;
+:func:`run` runs them in this process, for tests and for library users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline import __version__, schemas
+from pipeline.annotate import load_annotator
+from pipeline.classify import load_model
+from pipeline.discover import Plan, diff, scan
+from pipeline.errors import InputError
+from pipeline.extract import PDF_BACKENDS, extract
+from pipeline.records import (
+    LABELS,
+    AnnotatedSentence,
+    DocumentResult,
+    Failure,
+    LabelScores,
+    SourceFile,
+)
+from pipeline.segment import segment
+from pipeline.settings import Settings
+from pipeline.trends import read_sentences, yearly_trends
+from pipeline.write import Store, sentence_file, write_table
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything the batch and commit steps need to know about one refresh."""
+
+    corpus_dir: Path
+    output_dir: Path
+    staging: Path | None
+    plan: Plan
+    versions: tuple[str, str, str]
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a refresh did."""
+
+    output_dir: Path
+    counts: dict[str, int]
+    pages: int
+    sentences: int
+    seconds: float
+    failures: list[Failure]
+    generation: Path | None
+
+    def text(self) -> str:
+        """A few lines for the terminal."""
+        counts = ", ".join(f"{value} {key}" for key, value in self.counts.items())
+        lines = [
+            f"Refreshed {self.output_dir} in {self.seconds:.1f} s: {counts}.",
+            f"Processed {self.pages} PDF pages and wrote {self.sentences} sentences"
+            + (f" ({self.pages / self.seconds:.0f} pages/s)." if self.pages else "."),
+        ]
+        lines += [f"  failed: {failure.message}" for failure in self.failures]
+        if self.generation is None:
+            lines.append("Nothing changed; the datasets were left as they were.")
+        lines.append(
+            "Datasets: "
+            + ", ".join(str(self.output_dir / name) for name in ("documents", "sentences", "failures", "trends.parquet"))
+        )
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """A Markdown report, for the Prefect artifact."""
+        rows = "\n".join(f"| {key} | {value} |" for key, value in self.counts.items())
+        failures = "\n".join(
+            f"| `{f.path}` | {f.stage} | {f.error_type} | {f.message} |" for f in self.failures
+        )
+        return (
+            f"# sediment refresh\n\nOutput: `{self.output_dir}`\n\n| files | count |\n"
+            f"| --- | --- |\n{rows}\n\n{self.pages} PDF pages, {self.sentences} sentences written, "
+            f"{self.seconds:.1f} s.\n\n"
+            + (
+                f"## Failures\n\n| file | stage | type | message |\n| --- | --- | --- | --- |\n"
+                f"{failures}\n"
+                if self.failures
+                else "No failures.\n"
+            )
+        )
+
+
+def versions(settings: Settings) -> tuple[str, str, str]:
+    """(pipeline, annotator, model) versions; a change in any reprocesses every file."""
+    backend_version, _ = PDF_BACKENDS[settings.extractor]
+    pipeline_version = f"{__version__}+{settings.extractor}.{backend_version}"
+    return (
+        pipeline_version,
+        load_annotator(settings.annotator_dir).version,
+        load_model(settings.model_dir).version,
+    )
+
+
+def plan(corpus_dir: Path, output_dir: Path, settings: Settings) -> Job:
+    """Scan the corpus, diff it against the output folder, and stage a new generation."""
+    store = Store(output_dir)
+    current_versions = versions(settings)
+    job_plan = diff(
+        scan(corpus_dir), store.stored_documents(), current_versions, settings.retry_failed
+    )
+    staging = None if job_plan.is_noop else store.begin()
+    return Job(corpus_dir.resolve(), store.root, staging, job_plan, current_versions)
+
+
+def batches(sources: Sequence[SourceFile], size: int) -> Iterator[list[SourceFile]]:
+    """Split sources into lists of at most ``size``."""
+    for start in range(0, len(sources), size):
+        yield list(sources[start : start + size])
+
+
+def process_document(source: SourceFile, staging: Path, settings: Settings) -> DocumentResult:
+    """Extract, segment, annotate and classify one file, and write its sentence file.
+
+    Bad input becomes a result with a failure instead of an exception.
+    """
+    stage = "extract"
+    try:
+        document = extract(source, settings.extractor)
+        stage = "segment"
+        sentences = segment(document)
+        stage = "annotate"
+        annotated = load_annotator(settings.annotator_dir).annotate(sentences)
+        stage = "classify"
+        model = load_model(settings.model_dir)
+        scores = model.classify(annotated)
+        stage = "write"
+        write_table(
+            _sentence_table(source.sha256, annotated, scores, model.version),
+            sentence_file(staging, source.sha256, document.meta.year),
+        )
+    except InputError as error:
+        return _failed(source, stage, error.kind, str(error))
+    except OSError:
+        raise  # possibly transient: let the executor retry the batch
+    except Exception as error:  # noqa: BLE001 - a library choking on one file must not stop the corpus
+        log.exception("unexpected error in %s of %s", stage, source.path)
+        return _failed(source, stage, type(error).__name__, f"{source.path}: {error}")
+    return DocumentResult(
+        source=source, meta=document.meta, n_pages=document.n_pages, n_sentences=len(annotated)
+    )
+
+
+def _failed(source: SourceFile, stage: str, kind: str, message: str) -> DocumentResult:
+    failure = Failure(
+        path=source.path,
+        sha256=source.sha256,
+        stage=stage,
+        error_type=kind,
+        message=message,
+        at=dt.datetime.now(dt.UTC),
+    )
+    return DocumentResult(source=source, meta=source.meta, failure=failure)
+
+
+def _sentence_table(
+    doc_id: str,
+    annotated: Sequence[AnnotatedSentence],
+    scores: Sequence[LabelScores],
+    model_version: str,
+) -> pa.Table:
+    columns: dict[str, list[object]] = {name: [] for name in schemas.SENTENCE_FILE.names}
+    for item, score in zip(annotated, scores, strict=True):
+        sentence = item.sentence
+        columns["doc_id"].append(doc_id)
+        columns["sentence_idx"].append(sentence.idx)
+        columns["page"].append(sentence.page)
+        columns["char_start"].append(sentence.char_start)
+        columns["char_end"].append(sentence.char_end)
+        columns["text"].append(sentence.text)
+        columns["lemmas"].append(list(item.lemmas))
+        columns["upos"].append(list(item.upos))
+        for label in LABELS:
+            columns[label].append(score.decisions[label])
+            columns[f"p_{label}"].append(score.probabilities[label])
+        columns["model_version"].append(model_version)
+    return pa.table(columns, schema=schemas.SENTENCE_FILE)
+
+
+def process_batch(
+    sources: Sequence[SourceFile], staging: Path, settings: Settings
+) -> list[DocumentResult]:
+    """Process a batch of files into the staging generation."""
+    return [process_document(source, staging, settings) for source in sources]
+
+
+def _document_row(result: DocumentResult, job: Job, status: str) -> dict[str, object]:
+    source, meta = result.source, result.meta
+    pipeline_version, annotator_version, model_version = job.versions
+    return {
+        "doc_id": source.sha256,
+        "path": source.path,
+        "kind": source.kind,
+        "title": meta.title,
+        "organisation": meta.organisation,
+        "doc_type": meta.doc_type,
+        "date": meta.date,
+        "year": meta.year,
+        "n_pages": result.n_pages,
+        "n_sentences": result.n_sentences,
+        "status": status,
+        "ingested_at": result.ingested_at,
+        "meta_hash": source.meta_hash,
+        "pipeline_version": pipeline_version,
+        "annotator_version": annotator_version,
+        "model_version": model_version,
+    }
+
+
+def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
+    """Assemble and swap in the new generation: processed, carried-over and removed rows."""
+    failures = [result.failure for result in results if result.failure]
+    counts = {
+        "new": len(job.plan.new),
+        "changed": len(job.plan.changed),
+        "unchanged": len(job.plan.unchanged),
+        "removed": len(job.plan.removed),
+        "duplicate": len(job.plan.duplicates),
+        "failed": len(failures),
+    }
+    pages = sum(result.n_pages or 0 for result in results)
+    sentences = sum(result.n_sentences for result in results)
+    store = Store(job.output_dir)
+    if job.staging is None:
+        return Summary(job.output_dir, counts, 0, 0, time.perf_counter() - job.started, [], None)
+    stored = store.read_table("documents")
+    stored_rows = {row["path"]: row for row in stored.to_pylist()} if stored else {}
+    stored_failures = store.read_table("failures")
+    rows = [
+        _document_row(result, job, "failed" if result.failure else "ok") for result in results
+    ]
+    kept_failures = []
+    unchanged_paths = {source.path for source in job.plan.unchanged}
+    for source in job.plan.unchanged:
+        row = stored_rows[source.path]
+        rows.append(row)
+        if row["status"] == "ok":
+            store.carry_over(job.staging, row["doc_id"], row["year"])
+    if stored_failures is not None:
+        kept_failures = [
+            row for row in stored_failures.to_pylist() if row["path"] in unchanged_paths
+        ]
+    for source in job.plan.duplicates:
+        duplicate = DocumentResult(source=source, meta=source.meta, n_sentences=0)
+        rows.append(stored_rows.get(source.path) or _document_row(duplicate, job, "duplicate"))
+    processed_paths = {row["path"] for row in rows}
+    for path, row in stored_rows.items():
+        if path not in processed_paths:
+            removed_row = row if row["status"] == "removed" else {**row, "status": "removed"}
+            rows.append(removed_row)
+    rows.sort(key=lambda row: row["path"])
+    documents = pa.Table.from_pylist(rows, schema=schemas.DOCUMENTS)
+    failure_rows = kept_failures + [vars(failure) for failure in failures]
+    failure_rows.sort(key=lambda row: row["path"])
+    sentence_frame = read_sentences(job.staging / "sentences", ["year", *LABELS])
+    trends = yearly_trends(sentence_frame, documents.select(["year", "status"]).to_pandas())
+    generation = store.commit(
+        job.staging, documents, pa.Table.from_pylist(failure_rows, schema=schemas.FAILURES), trends
+    )
+    return Summary(
+        job.output_dir,
+        counts,
+        pages,
+        sentences,
+        time.perf_counter() - job.started,
+        failures,
+        generation,
+    )
+
+
+def run(
+    corpus_dir: Path,
+    output_dir: Path,
+    settings: Settings | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> Summary:
+    """Refresh ``output_dir`` from ``corpus_dir`` in this process, batch after batch.
+
+    Args:
+        corpus_dir: Folder of input files.
+        output_dir: Output folder; created if needed.
+        settings: Settings; defaults when None.
+        on_batch: Called with the number of files after each batch (progress).
+    """
+    settings = settings or Settings()
+    job = plan(corpus_dir, output_dir, settings)
+    results: list[DocumentResult] = []
+    if job.staging is not None:
+        for batch in batches(job.plan.to_process, settings.batch_size):
+            results.extend(process_batch(batch, job.staging, settings))
+            if on_batch:
+                on_batch(len(batch))
+    return commit(job, results)
+

@@ -1,0 +1,145 @@
+"""Write: Parquet datasets in an output folder, replaced atomically as one generation.
+
+Layout of an output folder::
+
+    OUT/documents/          -> .sediment/current/documents/part-0.parquet
+    OUT/sentences/          -> .sediment/current/sentences/year=YYYY/<doc_id>.parquet
+    OUT/failures/           -> .sediment/current/failures/part-0.parquet
+    OUT/trends.parquet      -> .sediment/current/trends.parquet
+    OUT/.sediment/current   -> generations/<id>   (one symlink, swapped atomically)
+
+A refresh builds a complete new generation in a staging folder — unchanged
+documents' sentence files are hard-linked, not copied — then renames it into
+``generations/`` and swaps the ``current`` link with one ``os.replace``. A
+refresh that fails or is killed before the swap leaves the previous datasets
+as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import schemas
+from pipeline.discover import StoredDocument
+from pipeline.errors import Errors, SedimentError
+
+STATE_DIR = ".sediment"
+DATASETS = ("documents", "sentences", "failures", "trends.parquet")
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+_TABLE_FILE = "part-0.parquet"
+
+
+def sentence_file(generation: Path, doc_id: str, year: int | None) -> Path:
+    """Where the sentences of one document live inside a generation."""
+    partition = f"year={NULL_PARTITION if year is None else year}"
+    return generation / "sentences" / partition / f"{doc_id}.parquet"
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write one Parquet file via a temporary name, so no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, temporary, compression="zstd")
+    os.replace(temporary, path)
+
+
+class Store:
+    """One output folder of sediment datasets."""
+
+    def __init__(self, root: Path) -> None:
+        """Open ``root``, creating it if needed.
+
+        Raises:
+            SedimentError: ``root`` holds other files and is not a sediment output.
+        """
+        self.root = root.resolve()
+        self.state = self.root / STATE_DIR
+        if self.root.exists() and not self.state.exists() and any(self.root.iterdir()):
+            raise SedimentError(Errors.OUTPUT_NOT_A_STORE, path=self.root)
+        (self.state / "generations").mkdir(parents=True, exist_ok=True)
+
+    @property
+    def current(self) -> Path | None:
+        """The folder of the current generation, or None before the first refresh."""
+        link = self.state / "current"
+        return link.resolve() if link.is_symlink() else None
+
+    def stored_documents(self) -> dict[str, StoredDocument]:
+        """Stored documents by path, as the current generation records them."""
+        table = self.read_table("documents")
+        if table is None:
+            return {}
+        return {
+            row["path"]: StoredDocument(
+                path=row["path"],
+                doc_id=row["doc_id"],
+                status=row["status"],
+                meta_hash=row["meta_hash"],
+                versions=(row["pipeline_version"], row["annotator_version"], row["model_version"]),
+            )
+            for row in table.to_pylist()
+        }
+
+    def read_table(self, name: str) -> pa.Table | None:
+        """Read the current ``documents`` or ``failures`` table, if there is one."""
+        if self.current is None:
+            return None
+        schema = schemas.DOCUMENTS if name == "documents" else schemas.FAILURES
+        return pq.read_table(self.current / name / _TABLE_FILE, schema=schema)
+
+    def begin(self) -> Path:
+        """Create an empty staging folder for a new generation and return it.
+
+        Staging folders left by refreshes that died are removed first.
+        """
+        for stale in self.state.glob("staging-*"):
+            shutil.rmtree(stale)
+        staging = self.state / f"staging-{uuid.uuid4().hex[:12]}"
+        (staging / "sentences").mkdir(parents=True)
+        return staging
+
+    def carry_over(self, staging: Path, doc_id: str, year: int | None) -> None:
+        """Hard-link an unchanged document's sentence file into the new generation."""
+        if self.current is None:
+            return
+        source = sentence_file(self.current, doc_id, year)
+        if source.exists():
+            target = sentence_file(staging, doc_id, year)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+
+    def commit(
+        self, staging: Path, documents: pa.Table, failures: pa.Table, trends: pa.Table
+    ) -> Path:
+        """Write the tables into ``staging`` and make it the current generation.
+
+        Returns:
+            The new generation's folder.
+        """
+        write_table(documents.cast(schemas.DOCUMENTS), staging / "documents" / _TABLE_FILE)
+        write_table(failures.cast(schemas.FAILURES), staging / "failures" / _TABLE_FILE)
+        write_table(trends.cast(schemas.TRENDS), staging / "trends.parquet")
+        previous = self.current
+        generation = self.state / "generations" / staging.name.removeprefix("staging-")
+        os.replace(staging, generation)
+        link = self.state / f".current-{generation.name}"
+        link.symlink_to(Path("generations") / generation.name)
+        os.replace(link, self.state / "current")
+        self._link_datasets()
+        for old in (self.state / "generations").iterdir():
+            if old not in (generation, previous):
+                shutil.rmtree(old)
+        return generation
+
+    def _link_datasets(self) -> None:
+        """Point ``OUT/<dataset>`` at the current generation (once; the links never change)."""
+        for name in DATASETS:
+            link = self.root / name
+            if not link.is_symlink():
+                link.symlink_to(Path(STATE_DIR) / "current" / name)
