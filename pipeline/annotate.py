@@ -44,10 +44,10 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group()
-        if token == "." and tokens and f"{tokens[-1].lower()}." in ABBREVIATIONS:
-            if match.start() > 0 and not text[match.start() - 1].isspace():
-                tokens[-1] += "."
-                continue
+        attached = match.start() > 0 and not text[match.start() - 1].isspace()
+        if token == "." and attached and f"{tokens[-1].lower()}." in ABBREVIATIONS:
+            tokens[-1] += "."
+            continue
         tokens.append(token)
     return tokens
 
@@ -156,9 +156,7 @@ def build_annotator(
         The model card.
     """
     sentences = [sentence for path in train for sentence in read_conllu(path)]
-    tagger = PerceptronTagger.train(
-        [(s.forms, s.upos) for s in sentences], iterations=8, seed=13
-    )
+    tagger = PerceptronTagger.train([(s.forms, s.upos) for s in sentences], iterations=8, seed=13)
     annotator = Annotator(version=version, tagger=tagger, lemma_table=_lemma_table(sentences))
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {"version": version, "tagger": tagger.to_dict(), "lemma_table": annotator.lemma_table}

@@ -55,9 +55,7 @@ class SteeringModel:
         per_label = self.pipeline.predict_proba(model_inputs(texts, lemmas))
         scores = []
         for row in range(len(texts)):
-            probabilities = {
-                label: float(per_label[i][row, 1]) for i, label in enumerate(LABELS)
-            }
+            probabilities = {label: float(per_label[i][row, 1]) for i, label in enumerate(LABELS)}
             scores.append(
                 LabelScores(
                     probabilities=probabilities,

@@ -34,7 +34,9 @@ class Errors:
         "E102", "NotAPdf", "{path}: not a PDF (the file starts with {head!r}, not '%PDF-')."
     )
     CORRUPT_PDF = Message(
-        "E103", "CorruptPdf", "{path}: the PDF is corrupt or truncated and cannot be read ({detail})."
+        "E103",
+        "CorruptPdf",
+        "{path}: the PDF is corrupt or truncated and cannot be read ({detail}).",
     )
     ENCRYPTED_PDF = Message(
         "E104", "EncryptedPdf", "{path}: the PDF is encrypted with a password; decrypt it first."
@@ -76,12 +78,6 @@ class Errors:
         "OutputNotAStore",
         "{path} exists and is not a sediment output folder (it is not empty and has no "
         ".sediment/ folder); choose another --output.",
-    )
-    PREFECT_MISSING = Message(
-        "E208",
-        "PrefectMissing",
-        "This command runs a Prefect flow, but Prefect is not installed: "
-        "pip install 'sediment[flows]'.",
     )
 
 

@@ -19,11 +19,15 @@ PARAGRAPH_BREAK = "\n\n"
 _PDF_MAGIC = b"%PDF-"
 _PDFIUM_PASSWORD_ERROR = 4
 _MIN_CHARS_PER_TEXT_PAGE = 20
+# Soft hyphens and pdfium's line-break hyphen marker go; ligatures and odd spaces are spelt out.
 _CHAR_FIXES = str.maketrans(
-    {"\u00ad": "", "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-     "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " ", "\x02": "-", "\ufffe": ""}
+    {"\u00ad": "", "\ufffe": "", "\x02": "-", "\t": " ", "\u00a0": " ", "\u2002": " ",
+     "\u2003": " ", "\u2009": " ", "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl",
+     "\ufb03": "ffi", "\ufb04": "ffl"}
 )  # fmt: skip
-_PAGE_NUMBER = re.compile(r"^\W*(?:sid(?:an?)?\.?\s*)?\d{1,4}(?:\s*(?:\(|av|/)\s*\d{1,4}\)?)?\W*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\W*(?:sid(?:an?)?\.?\s*)?\d{1,4}(?:\s*(?:\(|av|/)\s*\d{1,4}\)?)?\W*$", re.I
+)
 _SENTENCE_END = (".", "!", "?", ":", ";")
 _DIGITS = re.compile(r"\d+")
 _KEEP_HYPHEN_BEFORE = frozenset({"och", "eller", "samt", "till", "som", "resp", "respektive"})
@@ -182,8 +186,11 @@ def _assemble(
         page_start = None
         for index, paragraph in enumerate(paragraphs):
             previous = parts[-1] if parts else ""
-            if index == 0 and previous and not previous.endswith(_SENTENCE_END) and (
-                paragraph[:1].islower()
+            if (
+                index == 0
+                and previous
+                and not previous.endswith(_SENTENCE_END)
+                and (paragraph[:1].islower())
             ):
                 # The paragraph runs on from the previous page.
                 if _hyphenated(previous, paragraph):
@@ -301,4 +308,3 @@ def extract(source: SourceFile, backend: str = "pdfium") -> ExtractedDocument:
     if source.kind == "pdf":
         return extract_pdf(source, backend)
     return extract_text(source)
-

@@ -32,7 +32,7 @@ from pipeline.records import (
 from pipeline.segment import segment
 from pipeline.settings import Settings
 from pipeline.trends import read_sentences, yearly_trends
-from pipeline.write import Store, sentence_file, write_table
+from pipeline.write import DATASETS, Store, sentence_file, write_table
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +66,12 @@ class Summary:
         counts = ", ".join(f"{value} {key}" for key, value in self.counts.items())
         lines = [
             f"Refreshed {self.output_dir} in {self.seconds:.1f} s: {counts}.",
-            f"Processed {self.pages} PDF pages and wrote {self.sentences} sentences"
-            + (f" ({self.pages / self.seconds:.0f} pages/s)." if self.pages else "."),
+            f"Read {self.pages} PDF pages and wrote {self.sentences} sentences.",
         ]
         lines += [f"  failed: {failure.message}" for failure in self.failures]
         if self.generation is None:
             lines.append("Nothing changed; the datasets were left as they were.")
-        lines.append(
-            "Datasets: "
-            + ", ".join(str(self.output_dir / name) for name in ("documents", "sentences", "failures", "trends.parquet"))
-        )
+        lines.append("Datasets: " + ", ".join(str(self.output_dir / name) for name in DATASETS))
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -149,7 +145,7 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
         return _failed(source, stage, error.kind, str(error))
     except OSError:
         raise  # possibly transient: let the executor retry the batch
-    except Exception as error:  # noqa: BLE001 - a library choking on one file must not stop the corpus
+    except Exception as error:
         log.exception("unexpected error in %s of %s", stage, source.path)
         return _failed(source, stage, type(error).__name__, f"{source.path}: {error}")
     return DocumentResult(
@@ -242,9 +238,7 @@ def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
     stored = store.read_table("documents")
     stored_rows = {row["path"]: row for row in stored.to_pylist()} if stored else {}
     stored_failures = store.read_table("failures")
-    rows = [
-        _document_row(result, job, "failed" if result.failure else "ok") for result in results
-    ]
+    rows = [_document_row(result, job, "failed" if result.failure else "ok") for result in results]
     kept_failures = []
     unchanged_paths = {source.path for source in job.plan.unchanged}
     for source in job.plan.unchanged:
@@ -307,4 +301,3 @@ def run(
             if on_batch:
                 on_batch(len(batch))
     return commit(job, results)
-

@@ -9,9 +9,7 @@ from pipeline.records import ExtractedDocument, Sentence
 from pipeline.swedish import ABBREVIATIONS, UPPER_START
 
 # End punctuation, closing quotes or brackets, then white space and a likely sentence start.
-_BOUNDARY = re.compile(
-    r"(?P<end>[.!?…]+)[\"”’»)\]]*\s+(?=[\"”'«(–\-§\d" + UPPER_START + r"])"
-)
+_BOUNDARY = re.compile(r"(?P<end>[.!?…]+)[\"”’»)\]]*\s+(?=[\"”'«(–\-§\d" + UPPER_START + r"])")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…+\s*\d+\s*$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -46,7 +44,9 @@ def split_spans(text: str) -> Iterator[tuple[int, int]]:
 def _sentences_in(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text, start, end):
         end_of_sentence = match.start("end") + len(match.group("end"))
-        if match.group("end") == "." and _is_abbreviation(text[max(start, end_of_sentence - 40) : end_of_sentence]):
+        if match.group("end") == "." and _is_abbreviation(
+            text[max(start, end_of_sentence - 40) : end_of_sentence]
+        ):
             continue
         yield from _trimmed(text, start, match.end())
         start = match.end()

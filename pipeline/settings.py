@@ -48,7 +48,9 @@ class Settings:
         "path",
     )
     retry_failed: bool = _setting(
-        False, "Process again files that failed before even if they have not changed.", (False, True)
+        False,
+        "Process again files that failed before even if they have not changed.",
+        (False, True),
     )
     progress: bool = _setting(True, "Show progress bars on the terminal.", (False, True))
 

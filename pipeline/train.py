@@ -150,9 +150,7 @@ def train(
     lemmas = [annotator.annotate_tokens(tokenize(text))[0] for text in data.texts]
     inputs = model_inputs(data.texts, lemmas)
     out_of_fold = np.zeros(data.labels.shape)
-    for train_rows, test_rows in GroupKFold(n_splits=_FOLDS).split(
-        inputs, groups=data.doc_ids
-    ):
+    for train_rows, test_rows in GroupKFold(n_splits=_FOLDS).split(inputs, groups=data.doc_ids):
         fold = new_pipeline().fit(inputs.iloc[train_rows], data.labels[train_rows])
         out_of_fold[test_rows] = _probabilities(fold, inputs.iloc[test_rows])
     thresholds = {}
@@ -164,7 +162,8 @@ def train(
             for t in _THRESHOLD_GRID
         ]
         thresholds[label] = float(_THRESHOLD_GRID[int(np.argmax(f1_at))])
-    decided = np.column_stack([out_of_fold[:, i] >= thresholds[l] for i, l in enumerate(LABELS)])
+    cutoffs = np.array([thresholds[label] for label in LABELS])
+    decided = out_of_fold >= cutoffs
     final = new_pipeline().fit(inputs, data.labels)
     for _, vectorizer, _ in final.named_steps["features"].transformers_:
         vectorizer.stop_words_ = None  # only for introspection; it can be large
@@ -178,7 +177,7 @@ def train(
             "sha256": data.sha256,
             "sentences": len(data.texts),
             "documents": len(set(data.doc_ids)),
-            "positives": {l: int(data.labels[:, i].sum()) for i, l in enumerate(LABELS)},
+            "positives": {label: int(data.labels[:, i].sum()) for i, label in enumerate(LABELS)},
         },
         "annotator_version": annotator.version,
         "features": "tf-idf of lemma 1-2-grams and character 3-5-grams (char_wb)",

@@ -1,0 +1,43 @@
+# sediment — `make demo` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test lint format models bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## demo: install, then refresh the bundled sample corpus into outputs/demo with Prefect
+demo: $(INSTALLED)
+	$(BIN)/sediment refresh corpora/sample --output outputs/demo
+
+## test: lint, format check and the whole test suite (slow and flow tests included)
+test: $(INSTALLED) lint
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## models: rebuild the shipped annotator and steering model from corpora/
+models: $(INSTALLED)
+	$(BIN)/sediment build-annotator
+	$(BIN)/sediment train
+
+## bench: print speed numbers for this machine
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/pipeline_speed.py
+
+clean:
+	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache

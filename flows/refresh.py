@@ -1,0 +1,94 @@
+"""Prefect flow: refresh a corpus folder into sediment's Parquet datasets.
+
+Documents are processed in batches, one task per batch, in a thread pool;
+batches that hit an ``OSError`` (a file share hiccup) are retried.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.futures import as_completed
+from prefect.states import State
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline import refresh
+from pipeline.progress import progress_bar
+from pipeline.records import DocumentResult, SourceFile
+from pipeline.settings import Settings
+
+
+def _is_transient(_task: object, _run: TaskRun, state: State) -> bool:
+    return isinstance(state.data, OSError)
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_task(corpus_dir: Path, output_dir: Path, settings: Settings) -> refresh.Job:
+    """Scan and diff the corpus."""
+    return refresh.plan(corpus_dir, output_dir, settings)
+
+
+@task(
+    name="process-batch",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_is_transient,
+)
+def process_batch_task(
+    sources: list[SourceFile], staging: Path, settings: Settings
+) -> list[DocumentResult]:
+    """Extract, segment, annotate and classify a batch of files."""
+    return refresh.process_batch(sources, staging, settings)
+
+
+@task(name="commit", cache_policy=NO_CACHE)
+def commit_task(job: refresh.Job, results: list[DocumentResult]) -> refresh.Summary:
+    """Write the tables and swap in the new generation."""
+    return refresh.commit(job, results)
+
+
+@flow(name="sediment-refresh", log_prints=True)
+def refresh_flow(
+    corpus_dir: str, output_dir: str, settings: dict[str, Any] | None = None
+) -> refresh.Summary:
+    """Refresh ``output_dir`` from the files in ``corpus_dir``.
+
+    Args:
+        corpus_dir: Folder of PDFs and text files, with optional manifest.csv files.
+        output_dir: Output folder for the datasets.
+        settings: Values for :class:`pipeline.settings.Settings`; defaults if omitted.
+    """
+    config = Settings(**(settings or {}))
+    job = plan_task(Path(corpus_dir), Path(output_dir), config)
+    results: list[DocumentResult] = []
+    if job.staging is not None:
+        sources = job.plan.to_process
+        futures = {
+            process_batch_task.submit(batch, job.staging, config): len(batch)
+            for batch in refresh.batches(sources, config.batch_size)
+        }
+        with progress_bar(len(sources), "documents", config.progress) as advance:
+            for future in as_completed(list(futures)):
+                results.extend(future.result())
+                advance(futures[future])
+    summary = commit_task(job, results)
+    create_markdown_artifact(
+        key="sediment-refresh", markdown=summary.markdown(), description="What the refresh did"
+    )
+    return summary
+
+
+def run_refresh(corpus_dir: Path, output_dir: Path, settings: Settings) -> refresh.Summary:
+    """Run the flow with a thread pool of ``settings.workers``."""
+    runner = ThreadPoolTaskRunner(max_workers=settings.workers)
+    configured = refresh_flow.with_options(task_runner=runner)
+    return configured(str(corpus_dir), str(output_dir), settings.as_dict())

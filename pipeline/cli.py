@@ -1,0 +1,169 @@
+"""The ``sediment`` command line. Only commands that run flows import Prefect."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.errors import Errors, SedimentError
+from pipeline.settings import MODELS_DIR, PROJECT_ROOT, Settings, describe
+
+UD_DIR = PROJECT_ROOT / "corpora" / "ud"
+ANNOTATIONS_DIR = PROJECT_ROOT / "corpora" / "annotations"
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    """Add one option per declared setting."""
+    for name, default, description, allowed in describe():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=default, help=description
+            )
+        else:
+            choices = allowed if isinstance(allowed, tuple) else None
+            parser.add_argument(
+                flag, type=type(default), default=default, choices=choices, help=description
+            )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(**{name: getattr(args, name) for name, *_ in describe()})
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Run the refresh flow with Prefect (embedded server unless PREFECT_API_URL is set)."""
+    if not args.corpus_dir.is_dir():
+        raise SedimentError(Errors.CORPUS_NOT_FOUND, path=args.corpus_dir)
+    settings = _settings(args)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.refresh import run_refresh
+
+    summary = run_refresh(args.corpus_dir, args.output, settings)
+    print(summary.text())
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print a file's clean text, paragraphs separated by blank lines."""
+    from pipeline.discover import KINDS, meta_from_name, meta_hash
+    from pipeline.extract import extract
+    from pipeline.records import SourceFile
+
+    path: Path = args.file
+    meta = meta_from_name(path)
+    source = SourceFile(
+        path=path.name,
+        abs_path=path.resolve(),
+        sha256="",
+        kind=KINDS.get(path.suffix.lower(), "pdf"),
+        meta=meta,
+        meta_hash=meta_hash(meta),
+    )
+    print(extract(source, args.extractor).text)
+    return 0
+
+
+def cmd_build_annotator(args: argparse.Namespace) -> int:
+    """Train the tagger and lemma table from the bundled UD treebanks."""
+    from pipeline.annotate import build_annotator
+
+    card = build_annotator(args.train, args.eval, args.out, args.version)
+    print(json.dumps(card["evaluation"], indent=2))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a steering classifier and write it with its model card."""
+    from pipeline.annotate import load_annotator
+    from pipeline.train import train
+
+    card = train(args.annotations, load_annotator(args.annotator_dir), args.out, args.version)
+    print((args.out / "card.md").read_text(encoding="utf-8"))
+    print(f"Saved {card['version']} to {args.out}")
+    return 0
+
+
+def cmd_settings(_: argparse.Namespace) -> int:
+    """List every setting with its default and allowed values."""
+    for name, default, description, allowed in describe():
+        allowed_text = ", ".join(map(str, allowed)) if isinstance(allowed, tuple) else allowed
+        print(f"{name} = {default!r}\n    {description} Allowed: {allowed_text}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="sediment",
+        description="Swedish steering documents to Parquet: trust, control and detail steering.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh = commands.add_parser("refresh", help="Process new and changed files of a corpus.")
+    refresh.add_argument("corpus_dir", type=Path, help="Folder of PDFs, .txt and .md files.")
+    refresh.add_argument("--output", "-o", type=Path, required=True, help="Output folder.")
+    _add_settings(refresh)
+    refresh.set_defaults(run=cmd_refresh)
+
+    extract = commands.add_parser("extract", help="Print the clean text of one file.")
+    extract.add_argument("file", type=Path)
+    extract.add_argument("--extractor", default=Settings.extractor, choices=("pdfium",))
+    extract.set_defaults(run=cmd_extract)
+
+    annotator = commands.add_parser(
+        "build-annotator", help="Build the tagger and lemma tables from UD treebanks."
+    )
+    annotator.add_argument(
+        "--train",
+        type=Path,
+        nargs="+",
+        default=[
+            UD_DIR / "sv_talbanken" / "sv_talbanken-ud-dev.conllu",
+            UD_DIR / "sv_pud" / "sv_pud-ud-test.conllu",
+        ],
+    )
+    annotator.add_argument(
+        "--eval",
+        type=Path,
+        nargs="*",
+        default=[UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"],
+    )
+    annotator.add_argument("--out", type=Path, default=MODELS_DIR / "annotator" / "v1")
+    annotator.add_argument("--version", default="sv-ud-perceptron-1")
+    annotator.set_defaults(run=cmd_build_annotator)
+
+    train = commands.add_parser("train", help="Train the steering classifier.")
+    train.add_argument(
+        "annotations",
+        type=Path,
+        nargs="*",
+        default=[ANNOTATIONS_DIR / "steering_v1_adjudicated.csv"],
+        help="Annotation CSVs (default: the bundled adjudicated set).",
+    )
+    train.add_argument("--out", type=Path, default=MODELS_DIR / "steering" / "v1")
+    train.add_argument("--version", default="steering-v1")
+    train.add_argument("--annotator-dir", default=Settings.annotator_dir)
+    train.set_defaults(run=cmd_train)
+
+    settings = commands.add_parser("settings", help="List the settings and their defaults.")
+    settings.set_defaults(run=cmd_settings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sediment`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SedimentError as error:
+        print(f"sediment: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
