@@ -32,7 +32,7 @@ format: $(INSTALLED)
 
 ## models: rebuild the shipped annotator and steering model from corpora/
 models: $(INSTALLED)
-	$(BIN)/sediment build-annotator
+	$(BIN)/sediment build-annotator --eval corpora/ud/sv_talbanken/sv_talbanken-ud-test.conllu ../shared/corpora/ud/sv_lines/sv_lines-ud-test.conllu
 	$(BIN)/sediment train
 
 ## bench: print speed numbers for this machine
