@@ -4,6 +4,7 @@ Layout of an output folder::
 
     OUT/documents/          -> .sediment/current/documents/part-0.parquet
     OUT/sentences/          -> .sediment/current/sentences/year=YYYY/<doc_id>.parquet
+    OUT/sentences_undated/  -> .sediment/current/sentences_undated/<doc_id>.parquet
     OUT/failures/           -> .sediment/current/failures/part-0.parquet
     OUT/trends.parquet      -> .sediment/current/trends.parquet
     OUT/.sediment/current   -> generations/<id>   (one symlink, swapped atomically)
@@ -30,15 +31,20 @@ from pipeline.discover import StoredDocument
 from pipeline.errors import Errors, SedimentError
 
 STATE_DIR = ".sediment"
-DATASETS = ("documents", "sentences", "failures", "trends.parquet")
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+DATASETS = ("documents", "sentences", "sentences_undated", "failures", "trends.parquet")
 _TABLE_FILE = "part-0.parquet"
 
 
 def sentence_file(generation: Path, doc_id: str, year: int | None) -> Path:
-    """Where the sentences of one document live inside a generation."""
-    partition = f"year={NULL_PARTITION if year is None else year}"
-    return generation / "sentences" / partition / f"{doc_id}.parquet"
+    """Where the sentences of one document live inside a generation.
+
+    Documents with a year go to the hive partition ``sentences/year=YYYY``.
+    Documents without one go to ``sentences_undated/``: a null hive partition
+    cannot be read by pandas, and a file outside the partitions upsets DuckDB.
+    """
+    if year is None:
+        return generation / "sentences_undated" / f"{doc_id}.parquet"
+    return generation / "sentences" / f"year={year}" / f"{doc_id}.parquet"
 
 
 def write_table(table: pa.Table, path: Path) -> None:
@@ -102,6 +108,7 @@ class Store:
             shutil.rmtree(stale)
         staging = self.state / f"staging-{uuid.uuid4().hex[:12]}"
         (staging / "sentences").mkdir(parents=True)
+        (staging / "sentences_undated").mkdir()
         return staging
 
     def carry_over(self, staging: Path, doc_id: str, year: int | None) -> None:

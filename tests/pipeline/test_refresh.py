@@ -1,0 +1,197 @@
+import hashlib
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline import refresh
+from pipeline.errors import SedimentError
+from pipeline.settings import Settings
+from pipeline.write import DATASETS
+from tests.conftest import SAMPLE
+
+SETTINGS = Settings(progress=False)
+
+
+def snapshot(out):
+    """Content hash of every file a reader can reach through the dataset links."""
+    return {
+        str(path.relative_to(out.resolve())): hashlib.sha256(path.read_bytes()).hexdigest()
+        for name in DATASETS
+        for path in ([out / name] if name.endswith(".parquet") else (out / name).rglob("*"))
+        if path.is_file()
+    }
+
+
+def read(out, name):
+    return pd.read_parquet(out / name)
+
+
+@pytest.fixture
+def refreshed(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    summary = refresh.run(small_corpus, out, SETTINGS)
+    return small_corpus, out, summary
+
+
+def test_first_refresh_writes_every_dataset(refreshed):
+    _, out, summary = refreshed
+    assert summary.counts["new"] == 7 and summary.counts["failed"] == 0
+    documents = read(out, "documents")
+    assert documents["status"].eq("ok").all() and len(documents) == 7
+    sentences = read(out, "sentences")
+    per_doc = sentences.groupby("doc_id").size()
+    assert per_doc.to_dict() == dict(
+        zip(documents["doc_id"], documents["n_sentences"], strict=True)
+    )
+    assert not sentences.duplicated(["doc_id", "sentence_idx"]).any()
+    assert (sentences["lemmas"].map(len) == sentences["upos"].map(len)).all()
+    pdf_rows = sentences[sentences["doc_id"].isin(documents[documents.kind == "pdf"].doc_id)]
+    assert pdf_rows["page"].notna().all()
+    assert set(sentences["model_version"]) == {"steering-v1"}
+    assert sentences.loc[sentences["trust"], "p_trust"].min() > 0
+    trends = read(out, "trends.parquet")
+    assert set(trends["label"]) == {"trust", "control", "detail"}
+    assert trends.groupby("year")["n_sentences"].first().sum() == len(sentences)
+    assert read(out, "failures").empty
+
+
+def test_sou_2019_43_summary_speaks_of_trust(refreshed):
+    _, out, _ = refreshed
+    sentences = read(out, "sentences")
+    documents = read(out, "documents")
+    sou = documents.loc[documents.path.str.contains("sou-201943"), "doc_id"].item()
+    assert sentences.loc[sentences.doc_id == sou, "trust"].mean() > 0.5
+
+
+def test_filters_and_duckdb_read_the_partitions(refreshed):
+    _, out, _ = refreshed
+    recent = pd.read_parquet(out / "sentences", filters=[("year", ">=", 2023)])
+    assert set(recent["year"].astype(int)) == {2023, 2025}
+    counts = duckdb.sql(
+        f"select year, count(*) from read_parquet('{out}/sentences/**/*.parquet', "
+        "hive_partitioning=true) group by year order by year"
+    ).fetchall()
+    assert sum(n for _, n in counts) == len(read(out, "sentences"))
+
+
+def test_unchanged_corpus_processes_nothing_and_changes_nothing(refreshed):
+    corpus, out, _ = refreshed
+    before = snapshot(out)
+    summary = refresh.run(corpus, out, SETTINGS)
+    assert summary.generation is None
+    assert summary.counts == {
+        "new": 0, "changed": 0, "unchanged": 7, "removed": 0, "duplicate": 0, "failed": 0,
+    }  # fmt: skip
+    assert snapshot(out) == before
+
+
+def test_changed_file_replaces_its_rows(refreshed):
+    corpus, out, _ = refreshed
+    before = read(out, "sentences")
+    old_ids = set(read(out, "documents").doc_id)
+    motion = corpus / "riksdagen/2025-10-07_mot_hd023560.txt"
+    motion.write_text(
+        motion.read_text(encoding="utf-8") + "\n\nKommunerna ska få större handlingsutrymme.\n",
+        encoding="utf-8",
+    )
+    summary = refresh.run(corpus, out, SETTINGS)
+    assert summary.counts["changed"] == 1 and summary.counts["unchanged"] == 6
+    documents = read(out, "documents")
+    (new_id,) = set(documents.doc_id) - old_ids
+    after = read(out, "sentences")
+    assert len(after) == len(before) + 1
+    assert not after.duplicated(["doc_id", "sentence_idx"]).any()
+    assert after[after.doc_id == new_id].text.iloc[-1] == (
+        "Kommunerna ska få större handlingsutrymme."
+    )
+    unchanged = before[before.doc_id != (old_ids - set(documents.doc_id)).pop()]
+    pd.testing.assert_frame_equal(
+        unchanged.sort_values(["doc_id", "sentence_idx"]).reset_index(drop=True),
+        after[after.doc_id != new_id]
+        .sort_values(["doc_id", "sentence_idx"])
+        .reset_index(drop=True),
+    )
+
+
+def test_new_file_adds_only_its_rows_and_removed_file_is_marked(refreshed):
+    corpus, out, _ = refreshed
+    before = read(out, "sentences")
+    shutil.copy(SAMPLE / "pdf/2016_dir-2016-15_dataskyddsforordningen.pdf", corpus / "dir.pdf")
+    (corpus / "riksdagen/2023-10-05_mot_hb022454.txt").unlink()
+    summary = refresh.run(corpus, out, SETTINGS)
+    assert (summary.counts["new"], summary.counts["removed"]) == (1, 1)
+    documents = read(out, "documents").set_index("path")
+    removed = documents.loc["riksdagen/2023-10-05_mot_hb022454.txt"]
+    assert removed.status == "removed"
+    assert documents.loc["dir.pdf"].status == "ok" and documents.loc["dir.pdf"].year == 2016
+    after = read(out, "sentences")
+    assert removed.doc_id not in set(after.doc_id)
+    kept = before[before.doc_id != removed.doc_id]
+    assert len(after) == len(kept) + documents.loc["dir.pdf"].n_sentences
+    # Removed stays removed on the next refresh, with nothing to do.
+    assert refresh.run(corpus, out, SETTINGS).generation is None
+
+
+def test_bad_inputs_each_become_one_failure_and_the_rest_is_processed(
+    small_corpus, bad_pdfs, tmp_path
+):
+    for path in bad_pdfs.values():
+        shutil.copy(path, small_corpus / path.name)
+    (small_corpus / "latin1.txt").write_bytes("Tillit och förtroende".encode("latin-1"))
+    shutil.copy(SAMPLE / "pdf/1991_prop-1991-92-43_skattetillagg_utdrag.pdf", small_corpus)
+    out = tmp_path / "out"
+    summary = refresh.run(small_corpus, out, SETTINGS)
+    failures = read(out, "failures").set_index("path")
+    assert failures["error_type"].to_dict() == {
+        "1991_prop-1991-92-43_skattetillagg_utdrag.pdf": "NoTextLayer",
+        "empty.pdf": "EmptyFile",
+        "latin1.txt": "NotUtf8",
+        "locked.pdf": "EncryptedPdf",
+        "notes.pdf": "NotAPdf",
+        "truncated.pdf": "CorruptPdf",
+    }
+    assert (failures["stage"] == "extract").all()
+    assert summary.counts["failed"] == 6
+    documents = read(out, "documents")
+    assert (documents.status == "ok").sum() == 7 and (documents.status == "failed").sum() == 6
+    # Failed files are not retried while unchanged, and their failures are kept.
+    assert refresh.run(small_corpus, out, SETTINGS).generation is None
+    (small_corpus / "empty.pdf").unlink()
+    refresh.run(small_corpus, out, SETTINGS)
+    assert len(read(out, "failures")) == 5
+
+
+def test_interrupted_refresh_leaves_the_previous_datasets(refreshed):
+    corpus, out, _ = refreshed
+    before = snapshot(out)
+    shutil.copy(SAMPLE / "pdf/2016_dir-2016-15_dataskyddsforordningen.pdf", corpus / "dir.pdf")
+    job = refresh.plan(corpus, out, SETTINGS)
+    refresh.process_batch(job.plan.to_process, job.staging, SETTINGS)
+    # The process dies before commit: the staged work is invisible to readers.
+    assert snapshot(out) == before
+    summary = refresh.run(corpus, out, SETTINGS)
+    assert summary.counts["new"] == 1 and not job.staging.exists()
+    assert len(read(out, "documents")) == 8
+
+
+def test_a_missing_model_stops_before_touching_the_outputs(refreshed, tmp_path):
+    corpus, out, _ = refreshed
+    before = snapshot(out)
+    (corpus / "x.txt").write_text("Ny text om tillit.\n", encoding="utf-8")
+    with pytest.raises(SedimentError, match="No steering model"):
+        refresh.run(corpus, out, Settings(model_dir=str(tmp_path / "none"), progress=False))
+    assert snapshot(out) == before
+
+
+def test_documents_without_a_year_keep_their_sentences_apart(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "utan_ar.txt").write_text("Nämnden följer upp målen.\n", encoding="utf-8")
+    (corpus / "plan_2021.txt").write_text("Tillit är grunden.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    refresh.run(corpus, out, SETTINGS)
+    assert read(out, "sentences_undated")["text"].tolist() == ["Nämnden följer upp målen."]
+    assert read(out, "sentences")["text"].tolist() == ["Tillit är grunden."]
+    assert read(out, "trends.parquet")["year"].unique().tolist() == [2021]

@@ -1,0 +1,94 @@
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from pipeline import schemas
+from pipeline.errors import SedimentError
+from pipeline.write import Store, sentence_file, write_table
+
+
+def empty(schema):
+    return pa.Table.from_pylist([], schema=schema)
+
+
+def sentences(doc_id, n):
+    rows = [
+        {
+            "doc_id": doc_id,
+            "sentence_idx": i,
+            "page": 1,
+            "char_start": 10 * i,
+            "char_end": 10 * i + 9,
+            "text": f"Mening {i}.",
+            "lemmas": ["mening", str(i), "."],
+            "upos": ["NOUN", "NUM", "PUNCT"],
+            "trust": i % 2 == 0,
+            "control": False,
+            "detail": False,
+            "p_trust": 0.9 if i % 2 == 0 else 0.1,
+            "p_control": 0.0,
+            "p_detail": 0.0,
+            "model_version": "m",
+        }
+        for i in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=schemas.SENTENCE_FILE)
+
+
+def commit_generation(store, doc_id, n):
+    staging = store.begin()
+    write_table(sentences(doc_id, n), sentence_file(staging, doc_id, 2020))
+    return store.commit(
+        staging, empty(schemas.DOCUMENTS), empty(schemas.FAILURES), empty(schemas.TRENDS)
+    )
+
+
+def test_refuses_a_folder_that_is_not_a_store(tmp_path):
+    (tmp_path / "thesis.docx").write_text("x")
+    with pytest.raises(SedimentError, match="not a sediment output folder"):
+        Store(tmp_path)
+
+
+def test_commit_swaps_generations_that_pandas_reads(tmp_path):
+    store = Store(tmp_path / "out")
+    first = commit_generation(store, "a", 3)
+    frame = pd.read_parquet(tmp_path / "out" / "sentences")
+    assert len(frame) == 3 and frame["year"].astype(int).unique().tolist() == [2020]
+    second = commit_generation(store, "b", 5)
+    assert store.current == second
+    assert len(pd.read_parquet(tmp_path / "out" / "sentences")) == 5
+    assert first.exists()  # the previous generation stays for readers still using it
+    third = commit_generation(store, "c", 1)
+    assert not first.exists() and second.exists() and store.current == third
+
+
+def test_uncommitted_staging_is_invisible_and_cleaned_next_time(tmp_path):
+    store = Store(tmp_path / "out")
+    commit_generation(store, "a", 3)
+    staging = store.begin()
+    write_table(sentences("b", 7), sentence_file(staging, "b", 2021))
+    # The refresh dies here: readers still see the committed generation.
+    assert pd.read_parquet(tmp_path / "out" / "sentences")["doc_id"].unique().tolist() == ["a"]
+    store.begin()
+    assert not staging.exists()
+
+
+def test_carry_over_links_instead_of_copying(tmp_path):
+    store = Store(tmp_path / "out")
+    commit_generation(store, "a", 3)
+    staging = store.begin()
+    store.carry_over(staging, "a", 2020)
+    linked = sentence_file(staging, "a", 2020)
+    assert linked.stat().st_ino == sentence_file(store.current, "a", 2020).stat().st_ino
+
+
+def test_undated_documents_are_kept_beside_the_partitioned_sentences(tmp_path):
+    store = Store(tmp_path / "out")
+    staging = store.begin()
+    write_table(sentences("x", 2), sentence_file(staging, "x", None))
+    write_table(sentences("y", 3), sentence_file(staging, "y", 2020))
+    store.commit(staging, empty(schemas.DOCUMENTS), empty(schemas.FAILURES), empty(schemas.TRENDS))
+    dated = pd.read_parquet(tmp_path / "out" / "sentences")
+    undated = pd.read_parquet(tmp_path / "out" / "sentences_undated")
+    assert dated["doc_id"].unique().tolist() == ["y"] and len(dated) == 3
+    assert undated["doc_id"].unique().tolist() == ["x"] and "year" not in undated
