@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import simplemma
 
@@ -143,7 +144,7 @@ def evaluate(annotator: Annotator, treebank: Path) -> dict[str, float]:
 
 def build_annotator(
     train: Sequence[Path], evaluation: Sequence[Path], out_dir: Path, version: str
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Train the tagger and lemma table on ``train`` treebanks and write them to ``out_dir``.
 
     Args:
@@ -172,5 +173,22 @@ def build_annotator(
         "training treebanks; simplemma's Swedish dictionary for other words",
     }
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    (out_dir / "card.md").write_text(_render_card(card), encoding="utf-8")
     load_annotator.cache_clear()
     return card
+
+
+def _render_card(card: dict[str, Any]) -> str:
+    rows = "\n".join(
+        f"| {name} | {scores['tokens']} | {scores['lemma_accuracy']:.2%} | "
+        f"{scores['lemma_accuracy_no_punct']:.2%} | {scores['upos_accuracy']:.2%} |"
+        for name, scores in card["evaluation"].items()
+    )
+    return (
+        f"# Swedish annotator {card['version']}\n\n"
+        f"Built {card['built']} from {', '.join(card['trained_on'])} "
+        f"({card['training_tokens']} tokens, UD, CC BY-SA 4.0).\n\n{card['method']}.\n\n"
+        "| evaluated on | tokens | lemma | lemma (no punct) | UPOS |\n"
+        f"| --- | --- | --- | --- | --- |\n{rows}\n\n"
+        "Rebuild with `make models`; the build is deterministic.\n"
+    )

@@ -1,0 +1,63 @@
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline import refresh
+from pipeline.settings import Settings
+from tests.conftest import SAMPLE
+
+pytestmark = [pytest.mark.flow, pytest.mark.slow]
+
+
+def sorted_frame(frame, keys, drop=()):
+    return frame.drop(columns=list(drop)).sort_values(keys).reset_index(drop=True)
+
+
+def test_flow_writes_the_same_datasets_as_the_plain_executor(
+    prefect_server, small_corpus, bad_pdfs, tmp_path
+):
+    from flows.refresh import run_refresh
+
+    shutil.copy(bad_pdfs["CorruptPdf"], small_corpus / "truncated.pdf")
+    settings = Settings(progress=False, batch_size=2, workers=2)
+    summary = run_refresh(small_corpus, tmp_path / "flow", settings)
+    refresh.run(small_corpus, tmp_path / "plain", settings)
+
+    assert summary.counts["new"] == 8 and summary.counts["failed"] == 1
+    for name, keys, drop in [
+        ("sentences", ["doc_id", "sentence_idx"], ()),
+        ("documents", ["path"], ("ingested_at",)),
+        ("failures", ["path"], ("at",)),
+    ]:
+        pd.testing.assert_frame_equal(
+            sorted_frame(pd.read_parquet(tmp_path / "flow" / name), keys, drop),
+            sorted_frame(pd.read_parquet(tmp_path / "plain" / name), keys, drop),
+        )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "flow" / "trends.parquet"),
+        pd.read_parquet(tmp_path / "plain" / "trends.parquet"),
+    )
+
+
+def test_flow_publishes_a_markdown_summary_and_is_incremental(
+    prefect_server, small_corpus, tmp_path
+):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.refresh import run_refresh
+
+    settings = Settings(progress=False)
+    run_refresh(small_corpus, tmp_path / "out", settings)
+    shutil.copy(SAMPLE / "pdf/2016_dir-2016-15_dataskyddsforordningen.pdf", small_corpus / "d.pdf")
+    second = run_refresh(small_corpus, tmp_path / "out", settings)
+    assert (second.counts["new"], second.counts["unchanged"]) == (1, 7)
+    assert run_refresh(small_corpus, tmp_path / "out", settings).generation is None
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["sediment-refresh"]))
+        )
+    reports = [artifact.data for artifact in artifacts]
+    assert any("| new | 1 |" in report and "| unchanged | 7 |" in report for report in reports)

@@ -1,0 +1,61 @@
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import main
+from tests.conftest import ROOT, SAMPLE
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_commands_that_run_no_flow_do_not_import_prefect():
+    code = (
+        "import sys; from pipeline.cli import main; main(['settings']); "
+        "main(['extract', 'corpora/sample/pdf/2025_SFS-2025-487_instruktion-SBU.pdf']); "
+        "assert 'prefect' not in sys.modules, 'prefect was imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "batch_size = 8" in result.stdout
+
+
+def test_errors_print_one_line_without_traceback(tmp_path):
+    result = run_cli("refresh", str(tmp_path / "nowhere"), "--output", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert "[E201] Corpus folder not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_settings_are_validated_from_their_declaration(tmp_path, capsys):
+    assert main(["refresh", str(SAMPLE), "--output", str(tmp_path), "--batch-size", "0"]) == 2
+    assert "'batch_size' = 0 is not allowed: a whole number ≥ 1" in capsys.readouterr().err
+
+
+def test_extract_prints_the_clean_text_of_a_real_pdf(capsys):
+    assert main(["extract", str(SAMPLE / "pdf/2016_dir-2016-15_dataskyddsforordningen.pdf")]) == 0
+    text = capsys.readouterr().out
+    assert "Regleringen i regeringsformen innebär att viss personuppgiftsbehandling" in text
+    assert "studiestödsdatalagen" in text
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_refresh_command_runs_the_flow_and_prints_a_summary(
+    prefect_server, small_corpus, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    assert main(["refresh", str(small_corpus), "--output", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "7 new" in printed and str(out / "sentences") in printed
+    assert (out / "sentences").is_dir()
