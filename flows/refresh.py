@@ -56,7 +56,7 @@ def commit_task(job: refresh.Job, results: list[DocumentResult]) -> refresh.Summ
     return refresh.commit(job, results)
 
 
-@flow(name="sediment-refresh", log_prints=True)
+@flow(name="sediment-refresh")
 def refresh_flow(
     corpus_dir: str, output_dir: str, settings: dict[str, Any] | None = None
 ) -> refresh.Summary:

@@ -20,6 +20,7 @@ from typing import Any
 
 import simplemma
 
+from pipeline.cards import CARD_FILE
 from pipeline.conllu import GoldSentence, read_conllu
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import AnnotatedSentence, Sentence
@@ -27,7 +28,6 @@ from pipeline.swedish import ABBREVIATIONS
 from pipeline.tagger import PerceptronTagger
 
 ANNOTATOR_FILE = "annotator.json.gz"
-CARD_FILE = "card.json"
 _TOKEN = re.compile(
     r"""
     (?:[^\W\d_]{1,4}\.){2,}                 # bl.a. t.ex. m.m.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -12,11 +11,11 @@ import pandas as pd
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from pipeline.cards import read_card
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS, AnnotatedSentence, LabelScores
 
 MODEL_FILE = "model.skops"
-CARD_FILE = "card.json"
 
 # Types a steering model may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = frozenset(
@@ -91,5 +90,5 @@ def load_model(directory: str) -> SteeringModel:
             Errors.UNSAFE_MODEL, path=path, types=", ".join(sorted(untrusted - TRUSTED_TYPES))
         )
     pipeline = sio.load(path, trusted=sorted(untrusted))
-    card = json.loads((Path(directory) / CARD_FILE).read_text(encoding="utf-8"))
+    card = read_card(directory, "steering")
     return SteeringModel(version=card["version"], pipeline=pipeline, thresholds=card["thresholds"])

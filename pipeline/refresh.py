@@ -10,13 +10,14 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
 from pipeline import __version__, schemas
 from pipeline.annotate import load_annotator
+from pipeline.cards import read_card
 from pipeline.classify import load_model
 from pipeline.discover import Plan, diff, scan
 from pipeline.errors import InputError
@@ -46,7 +47,7 @@ class Job:
     staging: Path | None
     plan: Plan
     versions: tuple[str, str, str]
-    started: float = field(default_factory=time.perf_counter)
+    started: float
 
 
 @dataclass(frozen=True)
@@ -99,20 +100,21 @@ def versions(settings: Settings) -> tuple[str, str, str]:
     pipeline_version = f"{__version__}+{settings.extractor}.{backend_version}"
     return (
         pipeline_version,
-        load_annotator(settings.annotator_dir).version,
-        load_model(settings.model_dir).version,
+        read_card(settings.annotator_dir, "annotator")["version"],
+        read_card(settings.model_dir, "steering")["version"],
     )
 
 
 def plan(corpus_dir: Path, output_dir: Path, settings: Settings) -> Job:
     """Scan the corpus, diff it against the output folder, and stage a new generation."""
+    started = time.perf_counter()
     store = Store(output_dir)
     current_versions = versions(settings)
     job_plan = diff(
         scan(corpus_dir), store.stored_documents(), current_versions, settings.retry_failed
     )
     staging = None if job_plan.is_noop else store.begin()
-    return Job(corpus_dir.resolve(), store.root, staging, job_plan, current_versions)
+    return Job(corpus_dir.resolve(), store.root, staging, job_plan, current_versions, started)
 
 
 def batches(sources: Sequence[SourceFile], size: int) -> Iterator[list[SourceFile]]:

@@ -24,7 +24,8 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import Pipeline
 
 from pipeline.annotate import Annotator, tokenize
-from pipeline.classify import CARD_FILE, MODEL_FILE, load_model, model_inputs
+from pipeline.cards import CARD_FILE
+from pipeline.classify import MODEL_FILE, load_model, model_inputs
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS
 
