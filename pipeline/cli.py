@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import Errors, SedimentError
-from pipeline.settings import MODELS_DIR, PROJECT_ROOT, Settings, describe
+from pipeline.settings import MODELS_DIR, PROJECT_ROOT, Settings, allowed_values, describe
 
 UD_DIR = PROJECT_ROOT / "corpora" / "ud"
 ANNOTATIONS_DIR = PROJECT_ROOT / "corpora" / "annotations"
@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="Print the clean text of one file.")
     extract.add_argument("file", type=Path)
-    extract.add_argument("--extractor", default=Settings.extractor, choices=("pdfium",))
+    extract.add_argument(
+        "--extractor", default=Settings.extractor, choices=allowed_values("extractor")
+    )
     extract.set_defaults(run=cmd_extract)
 
     annotator = commands.add_parser(

@@ -20,6 +20,7 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _LEADING_YEAR = re.compile(r"^\s*(\d{4})")
 _HASH_CHUNK = 1 << 20
+_NOT_DOCUMENTS = ("README", "LICENSE", "LICENCE")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def meta_hash(meta: DocumentMeta) -> str:
 def scan(corpus_dir: Path) -> list[SourceFile]:
     """Find every PDF, ``.txt`` and ``.md`` file under ``corpus_dir`` and hash it.
 
+    Hidden files and README or LICENSE files are not documents and are skipped.
+
     Metadata comes from any ``manifest.csv`` in the tree (paths relative to
     it), else from a year in the file name.
 
@@ -147,7 +150,7 @@ def scan(corpus_dir: Path) -> list[SourceFile]:
         kind = KINDS.get(path.suffix.lower())
         if kind is None or not path.is_file() or path.name.startswith("."):
             continue
-        if path.suffix.lower() == ".md" and path.stem.upper() in {"README", "LICENSE"}:
+        if path.name.upper().startswith(_NOT_DOCUMENTS):
             continue
         meta = manifest.get(path.resolve()) or meta_from_name(path)
         sources.append(

@@ -17,7 +17,8 @@ from pipeline.records import DocumentMeta, ExtractedDocument, Page, Paragraph, S
 
 PARAGRAPH_BREAK = "\n\n"
 _PDF_MAGIC = b"%PDF-"
-_PDFIUM_PASSWORD_ERROR = 4
+_ENCRYPT_KEY = b"/Encrypt"
+_EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0\b")
 _MIN_CHARS_PER_TEXT_PAGE = 20
 # Soft hyphens and pdfium's line-break hyphen marker go; ligatures and odd spaces are spelt out.
 _CHAR_FIXES = str.maketrans(
@@ -85,9 +86,7 @@ def read_pdfium(path: Path, label: str) -> PdfPages:
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
-        if getattr(error, "err_code", None) == _PDFIUM_PASSWORD_ERROR:
-            raise InputError(Errors.ENCRYPTED_PDF, path=label) from error
-        raise InputError(Errors.CORRUPT_PDF, path=label, detail=str(error)) from error
+        raise _unreadable(path, label, error) from error
     try:
         if len(pdf) == 0:
             raise InputError(Errors.NO_PAGES, path=label)
@@ -102,6 +101,20 @@ def read_pdfium(path: Path, label: str) -> PdfPages:
     finally:
         pdf.close()
     return PdfPages(pages=pages, metadata=metadata)
+
+
+def _unreadable(path: Path, label: str, error: pdfium.PdfiumError) -> InputError:
+    """Say why pdfium could not open a PDF.
+
+    pdfium's error code is process-wide and is not reset when it refuses an
+    empty page tree, so the file's own bytes decide between the cases.
+    """
+    data = path.read_bytes()
+    if _ENCRYPT_KEY in data:
+        return InputError(Errors.ENCRYPTED_PDF, path=label)
+    if _EMPTY_PAGE_TREE.search(data):
+        return InputError(Errors.NO_PAGES, path=label)
+    return InputError(Errors.CORRUPT_PDF, path=label, detail=str(error))
 
 
 def _furniture(pages: list[list[str]]) -> set[str]:

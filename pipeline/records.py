@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Literal
 
 SourceKind = Literal["pdf", "text"]
-ChangeStatus = Literal["new", "changed", "unchanged", "removed", "duplicate"]
 LABELS: tuple[str, ...] = ("trust", "control", "detail")
 
 

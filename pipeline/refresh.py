@@ -20,7 +20,7 @@ from pipeline.annotate import load_annotator
 from pipeline.cards import read_card
 from pipeline.classify import load_model
 from pipeline.discover import Plan, diff, scan
-from pipeline.errors import InputError
+from pipeline.errors import InputError, SedimentError
 from pipeline.extract import PDF_BACKENDS, extract
 from pipeline.records import (
     LABELS,
@@ -72,7 +72,8 @@ class Summary:
         lines += [f"  failed: {failure.message}" for failure in self.failures]
         if self.generation is None:
             lines.append("Nothing changed; the datasets were left as they were.")
-        lines.append("Datasets: " + ", ".join(str(self.output_dir / name) for name in DATASETS))
+        written = [self.output_dir / name for name in DATASETS]
+        lines.append("Datasets: " + ", ".join(str(path) for path in written if _has_data(path)))
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -92,6 +93,10 @@ class Summary:
                 else "No failures.\n"
             )
         )
+
+
+def _has_data(path: Path) -> bool:
+    return path.is_file() or any(path.rglob("*.parquet"))
 
 
 def versions(settings: Settings) -> tuple[str, str, str]:
@@ -145,8 +150,8 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
         )
     except InputError as error:
         return _failed(source, stage, error.kind, str(error))
-    except OSError:
-        raise  # possibly transient: let the executor retry the batch
+    except (OSError, SedimentError):
+        raise  # a file-system hiccup (retried by the flow) or a broken model: not the file's fault
     except Exception as error:
         log.exception("unexpected error in %s of %s", stage, source.path)
         return _failed(source, stage, type(error).__name__, f"{source.path}: {error}")

@@ -77,6 +77,11 @@ class Settings:
         return asdict(self)
 
 
+def allowed_values(name: str) -> tuple[Any, ...]:
+    """The allowed values of a setting that has a fixed list of them."""
+    return next(allowed for setting, _, _, allowed in describe() if setting == name)
+
+
 def describe() -> list[tuple[str, Any, str, Any]]:
     """List every setting as (name, default, description, allowed)."""
     return [

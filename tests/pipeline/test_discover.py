@@ -43,6 +43,7 @@ def test_scan_without_manifest_takes_the_year_from_the_file_name(tmp_path):
         tmp_path / "rapport_2019_slutlig.pdf",
     )
     (tmp_path / "README.md").write_text("# not a document\n")
+    (tmp_path / "LICENSE.txt").write_text("CC BY-SA\n")
     (tmp_path / "data.csv").write_text("a,b\n")
     by_path = {s.path: s.meta.year for s in scan(tmp_path)}
     assert by_path == {"a.pdf": None, "rapport_2019_slutlig.pdf": 2019}

@@ -137,3 +137,22 @@ def test_paragraphs_are_rebuilt_from_justified_lines():
         "Uppföljning",
         "Uppföljningen ska vara enkel.",
     ]
+
+
+def test_pdf_without_pages_is_a_specific_failure(tmp_path):
+    import pypdfium2 as pdfium
+
+    pdfium.PdfDocument.new().save(tmp_path / "tom.pdf")
+    (source,) = scan(tmp_path)
+    with pytest.raises(InputError) as caught:
+        extract(source)
+    assert caught.value.kind == "NoPages"
+
+
+def test_file_that_vanished_after_discovery_is_a_specific_failure(tmp_path):
+    (tmp_path / "snart_borta.txt").write_text("Tillit.\n", encoding="utf-8")
+    (source,) = scan(tmp_path)
+    source.abs_path.unlink()
+    with pytest.raises(InputError) as caught:
+        extract(source)
+    assert caught.value.kind == "FileVanished"
