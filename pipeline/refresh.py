@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from pipeline.classify import load_model
 from pipeline.discover import Plan, diff, scan
 from pipeline.errors import InputError, SedimentError
 from pipeline.extract import PDF_BACKENDS, extract
+from pipeline.progress import progress_bar
 from pipeline.records import (
     LABELS,
     AnnotatedSentence,
@@ -226,8 +227,41 @@ def _document_row(result: DocumentResult, job: Job, status: str) -> dict[str, ob
     }
 
 
+def _assemble_documents(
+    job: Job, results: Sequence[DocumentResult], store: Store
+) -> list[dict[str, object]]:
+    """Rows of the new documents table; carries unchanged sentence files over."""
+    stored = store.read_table("documents")
+    stored_rows = {row["path"]: row for row in stored.to_pylist()} if stored else {}
+    rows = [_document_row(result, job, "failed" if result.failure else "ok") for result in results]
+    for source in job.plan.unchanged:
+        row = stored_rows[source.path]
+        rows.append(row)
+        if row["status"] == "ok":
+            store.carry_over(job.staging, row["doc_id"], row["year"])
+    for source in job.plan.duplicates:
+        previous = stored_rows.get(source.path)
+        if previous and previous["status"] == "duplicate":
+            rows.append(previous)
+        else:
+            rows.append(_document_row(DocumentResult(source, source.meta), job, "duplicate"))
+    present = {row["path"] for row in rows}
+    rows += [
+        {**row, "status": "removed"} for path, row in stored_rows.items() if path not in present
+    ]
+    return sorted(rows, key=lambda row: row["path"])
+
+
+def _assemble_failures(job: Job, failures: list[Failure], store: Store) -> list[dict[str, object]]:
+    """This run's failures plus the stored ones of files that did not change."""
+    stored = store.read_table("failures")
+    unchanged = {source.path for source in job.plan.unchanged}
+    kept = [row for row in stored.to_pylist() if row["path"] in unchanged] if stored else []
+    return sorted(kept + [vars(failure) for failure in failures], key=lambda row: row["path"])
+
+
 def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
-    """Assemble and swap in the new generation: processed, carried-over and removed rows."""
+    """Assemble the new generation's tables and make it current."""
     failures = [result.failure for result in results if result.failure]
     counts = {
         "new": len(job.plan.new),
@@ -237,74 +271,44 @@ def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
         "duplicate": len(job.plan.duplicates),
         "failed": len(failures),
     }
-    pages = sum(result.n_pages or 0 for result in results)
-    sentences = sum(result.n_sentences for result in results)
-    store = Store(job.output_dir)
-    if job.staging is None:
-        return Summary(job.output_dir, counts, 0, 0, time.perf_counter() - job.started, [], None)
-    stored = store.read_table("documents")
-    stored_rows = {row["path"]: row for row in stored.to_pylist()} if stored else {}
-    stored_failures = store.read_table("failures")
-    rows = [_document_row(result, job, "failed" if result.failure else "ok") for result in results]
-    kept_failures = []
-    unchanged_paths = {source.path for source in job.plan.unchanged}
-    for source in job.plan.unchanged:
-        row = stored_rows[source.path]
-        rows.append(row)
-        if row["status"] == "ok":
-            store.carry_over(job.staging, row["doc_id"], row["year"])
-    if stored_failures is not None:
-        kept_failures = [
-            row for row in stored_failures.to_pylist() if row["path"] in unchanged_paths
-        ]
-    for source in job.plan.duplicates:
-        duplicate = DocumentResult(source=source, meta=source.meta, n_sentences=0)
-        rows.append(stored_rows.get(source.path) or _document_row(duplicate, job, "duplicate"))
-    processed_paths = {row["path"] for row in rows}
-    for path, row in stored_rows.items():
-        if path not in processed_paths:
-            removed_row = row if row["status"] == "removed" else {**row, "status": "removed"}
-            rows.append(removed_row)
-    rows.sort(key=lambda row: row["path"])
-    documents = pa.Table.from_pylist(rows, schema=schemas.DOCUMENTS)
-    failure_rows = kept_failures + [vars(failure) for failure in failures]
-    failure_rows.sort(key=lambda row: row["path"])
-    sentence_frame = read_sentences(job.staging / "sentences", ["year", *LABELS])
-    trends = yearly_trends(sentence_frame, documents.select(["year", "status"]).to_pandas())
-    generation = store.commit(
-        job.staging, documents, pa.Table.from_pylist(failure_rows, schema=schemas.FAILURES), trends
-    )
+    generation = None
+    if job.staging is not None:
+        store = Store(job.output_dir)
+        documents = pa.Table.from_pylist(
+            _assemble_documents(job, results, store), schema=schemas.DOCUMENTS
+        )
+        failure_table = pa.Table.from_pylist(
+            _assemble_failures(job, failures, store), schema=schemas.FAILURES
+        )
+        sentences = read_sentences(job.staging / "sentences", ["year", *LABELS])
+        trends = yearly_trends(sentences, documents.select(["year", "status"]).to_pandas())
+        generation = store.commit(job.staging, documents, failure_table, trends)
     return Summary(
-        job.output_dir,
-        counts,
-        pages,
-        sentences,
-        time.perf_counter() - job.started,
-        failures,
-        generation,
+        output_dir=job.output_dir,
+        counts=counts,
+        pages=sum(result.n_pages or 0 for result in results),
+        sentences=sum(result.n_sentences for result in results),
+        seconds=time.perf_counter() - job.started,
+        failures=failures,
+        generation=generation,
     )
 
 
-def run(
-    corpus_dir: Path,
-    output_dir: Path,
-    settings: Settings | None = None,
-    on_batch: Callable[[int], None] | None = None,
-) -> Summary:
+def run(corpus_dir: Path, output_dir: Path, settings: Settings | None = None) -> Summary:
     """Refresh ``output_dir`` from ``corpus_dir`` in this process, batch after batch.
 
     Args:
         corpus_dir: Folder of input files.
         output_dir: Output folder; created if needed.
         settings: Settings; defaults when None.
-        on_batch: Called with the number of files after each batch (progress).
     """
     settings = settings or Settings()
     job = plan(corpus_dir, output_dir, settings)
     results: list[DocumentResult] = []
     if job.staging is not None:
-        for batch in batches(job.plan.to_process, settings.batch_size):
-            results.extend(process_batch(batch, job.staging, settings))
-            if on_batch:
-                on_batch(len(batch))
+        sources = job.plan.to_process
+        with progress_bar(len(sources), "documents", settings.progress) as advance:
+            for batch in batches(sources, settings.batch_size):
+                results.extend(process_batch(batch, job.staging, settings))
+                advance(len(batch))
     return commit(job, results)

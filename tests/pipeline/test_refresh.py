@@ -195,3 +195,22 @@ def test_documents_without_a_year_keep_their_sentences_apart(tmp_path):
     assert read(out, "sentences_undated")["text"].tolist() == ["Nämnden följer upp målen."]
     assert read(out, "sentences")["text"].tolist() == ["Tillit är grunden."]
     assert read(out, "trends.parquet")["year"].unique().tolist() == [2021]
+
+
+def test_a_copy_is_a_duplicate_until_the_original_goes(refreshed):
+    corpus, out, _ = refreshed
+    original = "riksdagen/2023-10-05_mot_hb022454.txt"
+    shutil.copy(corpus / original, corpus / "zz_kopia_2023.txt")
+    n_sentences = len(read(out, "sentences"))
+    summary = refresh.run(corpus, out, SETTINGS)
+    assert summary.counts["duplicate"] == 1
+    documents = read(out, "documents").set_index("path")
+    assert documents.loc["zz_kopia_2023.txt"].status == "duplicate"
+    assert documents.loc["zz_kopia_2023.txt"].doc_id == documents.loc[original].doc_id
+    assert len(read(out, "sentences")) == n_sentences
+    (corpus / original).unlink()
+    refresh.run(corpus, out, SETTINGS)
+    documents = read(out, "documents").set_index("path")
+    assert documents.loc[original].status == "removed"
+    assert documents.loc["zz_kopia_2023.txt"].status == "ok"
+    assert len(read(out, "sentences")) == n_sentences
