@@ -1,3 +1,3 @@
 """sediment: Swedish steering documents to Parquet, sentence by sentence."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

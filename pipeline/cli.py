@@ -49,7 +49,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Print a file's clean text, paragraphs separated by blank lines."""
+    """Print a file's clean text, or its paragraphs as JSON lines."""
     from pipeline.discover import KINDS, meta_from_name, meta_hash
     from pipeline.extract import extract
     from pipeline.records import SourceFile
@@ -64,7 +64,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         meta=meta,
         meta_hash=meta_hash(meta),
     )
-    print(extract(source, args.extractor).text)
+    document = extract(source, args.backend, args.ocr)
+    if args.format == "text":
+        print(document.text)
+        return 0
+    for paragraph in document.paragraphs:
+        record = {
+            "kind": paragraph.kind,
+            "pages": list(paragraph.pages),
+            "text": document.text[paragraph.start : paragraph.end],
+        }
+        print(json.dumps(record, ensure_ascii=False))
     return 0
 
 
@@ -110,10 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(refresh)
     refresh.set_defaults(run=cmd_refresh)
 
-    extract = commands.add_parser("extract", help="Print the clean text of one file.")
+    extract = commands.add_parser(
+        "extract", help="Print the clean text of one file, or its paragraphs as JSON lines."
+    )
     extract.add_argument("file", type=Path)
+    extract.add_argument("--backend", default=Settings.backend, choices=allowed_values("backend"))
+    extract.add_argument("--format", default="text", choices=("text", "jsonl"))
     extract.add_argument(
-        "--extractor", default=Settings.extractor, choices=allowed_values("extractor")
+        "--ocr", action=argparse.BooleanOptionalAction, default=Settings.ocr, help="OCR scans."
     )
     extract.set_defaults(run=cmd_extract)
 

@@ -45,8 +45,8 @@ class Errors:
     NO_TEXT_LAYER = Message(
         "E106",
         "NoTextLayer",
-        "{path}: none of its {n_pages} pages has a text layer (a scanned PDF?); "
-        "OCR is not available in this version.",
+        "{path}: none of its {n_pages} pages has a text layer (a scanned PDF?) and OCR is "
+        "{ocr_state}.",
     )
     NOT_UTF8 = Message(
         "E107", "NotUtf8", "{path}: not UTF-8 text (invalid byte {byte!r} at offset {offset})."

@@ -60,15 +60,30 @@ class Page:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph's span in the document text."""
+    """A paragraph's span in the document text and its kind.
+
+    Attributes:
+        kind: prose, heading, caption, toc or reference (see ``pipeline.layout``).
+        pages: The pages it is on (empty for plain-text sources).
+    """
 
     start: int
     end: int
+    kind: str = "prose"
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class ExtractedDocument:
-    """Clean text of one document, with page and paragraph provenance."""
+    """Clean text of one document, with page and paragraph provenance.
+
+    Attributes:
+        ocr_pages: Pages whose text came from OCR.
+        garbled_pages: Pages with a garbled text layer that could not be OCR'd;
+            their garbled lines are left out.
+        failed_pages: (page, message) of pages the PDF backend could not read.
+        furniture: Running header and footer lines removed from the text.
+    """
 
     source: SourceFile
     meta: DocumentMeta
@@ -76,6 +91,10 @@ class ExtractedDocument:
     pages: tuple[Page, ...]
     paragraphs: tuple[Paragraph, ...]
     n_pages: int | None
+    ocr_pages: tuple[int, ...] = ()
+    garbled_pages: tuple[int, ...] = ()
+    failed_pages: tuple[tuple[int, str], ...] = ()
+    furniture: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """Return the page number that holds character ``offset``."""
@@ -128,11 +147,19 @@ class Failure:
 
 @dataclass(frozen=True)
 class DocumentResult:
-    """The outcome of processing one file: counts on success, else a failure."""
+    """The outcome of processing one file: counts and provenance on success, else a failure.
+
+    ``page_failures`` are pages that could not be read in a document that
+    otherwise was; they are stored as failure rows too.
+    """
 
     source: SourceFile
     meta: DocumentMeta
     n_pages: int | None = None
     n_sentences: int = 0
     failure: Failure | None = None
+    page_failures: tuple[Failure, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+    garbled_pages: tuple[int, ...] = ()
+    furniture: tuple[str, ...] = ()
     ingested_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))

@@ -21,7 +21,9 @@ from pipeline.cards import read_card
 from pipeline.classify import load_model
 from pipeline.discover import Plan, diff, scan
 from pipeline.errors import InputError, SedimentError
-from pipeline.extract import PDF_BACKENDS, extract
+from pipeline.extract import extract
+from pipeline.ocr import ocr_available
+from pipeline.pdf_backends import PDF_BACKENDS
 from pipeline.progress import progress_bar
 from pipeline.records import (
     LABELS,
@@ -101,9 +103,14 @@ def _has_data(path: Path) -> bool:
 
 
 def versions(settings: Settings) -> tuple[str, str, str]:
-    """(pipeline, annotator, model) versions; a change in any reprocesses every file."""
-    backend_version, _ = PDF_BACKENDS[settings.extractor]
-    pipeline_version = f"{__version__}+{settings.extractor}.{backend_version}"
+    """(pipeline, annotator, model) versions; a change in any reprocesses every file.
+
+    The pipeline version names the PDF backend and whether OCR is on, so that
+    installing Tesseract gets scanned and garbled pages read on the next refresh.
+    """
+    backend_version, _ = PDF_BACKENDS[settings.backend]
+    ocr = "+ocr" if settings.ocr and ocr_available() else ""
+    pipeline_version = f"{__version__}+{settings.backend}.{backend_version}{ocr}"
     return (
         pipeline_version,
         read_card(settings.annotator_dir, "annotator")["version"],
@@ -136,7 +143,7 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
     """
     stage = "extract"
     try:
-        document = extract(source, settings.extractor)
+        document = extract(source, settings.backend, settings.ocr)
         stage = "segment"
         sentences = segment(document)
         stage = "annotate"

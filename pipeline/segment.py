@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pipeline.layout import SENTENCE_KINDS
 from pipeline.records import ExtractedDocument, Sentence
 from pipeline.swedish import ABBREVIATIONS, UPPER_START
 
@@ -68,12 +69,16 @@ def is_prose(text: str) -> bool:
 
 
 def segment(document: ExtractedDocument) -> list[Sentence]:
-    """Split every paragraph of ``document`` into sentences, numbered from 0.
+    """Split the prose, headings and captions of ``document`` into sentences, numbered from 0.
+
+    Tables of contents and reference lists are not running text and give no sentences.
 
     Each sentence's ``text`` equals ``document.text[char_start:char_end]``.
     """
     sentences: list[Sentence] = []
     for paragraph in document.paragraphs:
+        if paragraph.kind not in SENTENCE_KINDS:
+            continue
         body = document.text[paragraph.start : paragraph.end]
         for start, end in split_spans(body):
             text = body[start:end]

@@ -36,7 +36,14 @@ class Settings:
         8, "Documents per task; larger batches mean fewer, longer Prefect tasks.", "positive"
     )
     workers: int = _setting(2, "Parallel tasks in the flow's thread pool.", "positive")
-    extractor: str = _setting("pdfium", "PDF text backend.", ("pdfium",))
+    backend: str = _setting(
+        "pdfium", "PDF backend: pdfium is fast, pdfplumber slow.", ("pdfium", "pdfplumber")
+    )
+    ocr: bool = _setting(
+        True,
+        "Read scanned and garbled pages with Tesseract (tesseract-ocr, tesseract-ocr-swe).",
+        (True, False),
+    )
     annotator_dir: str = _setting(
         str(MODELS_DIR / "annotator" / "v1"),
         "Folder of the tagger and lemma tables (built by `sediment build-annotator`).",

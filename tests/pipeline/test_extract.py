@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.discover import scan
 from pipeline.errors import InputError
-from pipeline.extract import extract, paragraphs_from_lines
+from pipeline.extract import extract
 from tests.conftest import SHARED_PDF
 
 
@@ -119,24 +119,6 @@ def test_empty_text_files_fail(tmp_path, content, kind):
     with pytest.raises(InputError) as caught:
         extract(source)
     assert caught.value.kind == kind
-
-
-def test_paragraphs_are_rebuilt_from_justified_lines():
-    lines = [
-        "Styrning och ledning",
-        "Kommunens styrmodell bygger på tillit till medarbetarnas kunskap och",
-        "förmåga. Nämnderna följer upp verksamheten två gånger per år med nyckel-",
-        "tal och dialog.",
-        "Uppföljning",
-        "Uppföljningen ska vara enkel.",
-    ]
-    assert paragraphs_from_lines(lines) == [
-        "Styrning och ledning",
-        "Kommunens styrmodell bygger på tillit till medarbetarnas kunskap och förmåga. "
-        "Nämnderna följer upp verksamheten två gånger per år med nyckeltal och dialog.",
-        "Uppföljning",
-        "Uppföljningen ska vara enkel.",
-    ]
 
 
 def test_pdf_without_pages_is_a_specific_failure(tmp_path):
