@@ -52,6 +52,11 @@ class Errors:
         "E107", "NotUtf8", "{path}: not UTF-8 text (invalid byte {byte!r} at offset {offset})."
     )
     NO_TEXT = Message("E108", "NoText", "{path}: the file contains no text.")
+    PAGE_UNREADABLE = Message(
+        "E110",
+        "PageUnreadable",
+        "{path}: page {page} could not be read ({detail}); the other pages were.",
+    )
     FILE_VANISHED = Message(
         "E109", "FileVanished", "{path}: the file disappeared while the refresh was running."
     )

@@ -300,7 +300,7 @@ def _continues(previous: LaidParagraph, text: str) -> bool:
     """True when ``text`` runs on from ``previous`` across a column or page break."""
     last = previous.text.rstrip()
     return (
-        previous.kind == "prose"
+        previous.kind in {"prose", "heading"}
         and bool(last)
         and not last.endswith(_TERMINAL)
         and text[:1].islower()
@@ -309,6 +309,7 @@ def _continues(previous: LaidParagraph, text: str) -> bool:
 
 def _run_on(paragraph: LaidParagraph, page: int, text: str) -> None:
     """Append ``text`` to a paragraph that continues on a new column or page."""
+    paragraph.kind = "prose"  # a heading does not run on into the next column
     before = paragraph.text
     joined = join_hyphenated(before, text)
     if not joined.startswith(before):  # the line-end hyphen went

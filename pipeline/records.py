@@ -161,5 +161,6 @@ class DocumentResult:
     page_failures: tuple[Failure, ...] = ()
     ocr_pages: tuple[int, ...] = ()
     garbled_pages: tuple[int, ...] = ()
+    failed_pages: tuple[int, ...] = ()
     furniture: tuple[str, ...] = ()
     ingested_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))

@@ -20,7 +20,7 @@ from pipeline.annotate import load_annotator
 from pipeline.cards import read_card
 from pipeline.classify import load_model
 from pipeline.discover import Plan, diff, scan
-from pipeline.errors import InputError, SedimentError
+from pipeline.errors import Errors, InputError, SedimentError
 from pipeline.extract import extract
 from pipeline.ocr import ocr_available
 from pipeline.pdf_backends import PDF_BACKENDS
@@ -157,19 +157,37 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
             sentence_file(staging, source.sha256, document.meta.year),
         )
     except InputError as error:
-        return _failed(source, stage, error.kind, str(error))
+        return DocumentResult(source, source.meta, failure=_failure(source, stage, error))
     except (OSError, SedimentError):
         raise  # a file-system hiccup (retried by the flow) or a broken model: not the file's fault
     except Exception as error:
         log.exception("unexpected error in %s of %s", stage, source.path)
-        return _failed(source, stage, type(error).__name__, f"{source.path}: {error}")
+        return DocumentResult(source, source.meta, failure=_failure(source, stage, error))
     return DocumentResult(
-        source=source, meta=document.meta, n_pages=document.n_pages, n_sentences=len(annotated)
+        source=source,
+        meta=document.meta,
+        n_pages=document.n_pages,
+        n_sentences=len(annotated),
+        page_failures=tuple(
+            _failure(
+                source,
+                "extract",
+                InputError(Errors.PAGE_UNREADABLE, path=source.path, page=page, detail=detail),
+            )
+            for page, detail in document.failed_pages
+        ),
+        ocr_pages=document.ocr_pages,
+        garbled_pages=document.garbled_pages,
+        failed_pages=tuple(page for page, _ in document.failed_pages),
+        furniture=document.furniture,
     )
 
 
-def _failed(source: SourceFile, stage: str, kind: str, message: str) -> DocumentResult:
-    failure = Failure(
+def _failure(source: SourceFile, stage: str, error: Exception) -> Failure:
+    """A failure row; a library's own exception is named by its class."""
+    kind = error.kind if isinstance(error, SedimentError) else type(error).__name__
+    message = str(error) if isinstance(error, SedimentError) else f"{source.path}: {error}"
+    return Failure(
         path=source.path,
         sha256=source.sha256,
         stage=stage,
@@ -177,7 +195,6 @@ def _failed(source: SourceFile, stage: str, kind: str, message: str) -> Document
         message=message,
         at=dt.datetime.now(dt.UTC),
     )
-    return DocumentResult(source=source, meta=source.meta, failure=failure)
 
 
 def _sentence_table(
@@ -225,6 +242,10 @@ def _document_row(result: DocumentResult, job: Job, status: str) -> dict[str, ob
         "year": meta.year,
         "n_pages": result.n_pages,
         "n_sentences": result.n_sentences,
+        "ocr_pages": list(result.ocr_pages),
+        "garbled_pages": list(result.garbled_pages),
+        "failed_pages": list(result.failed_pages),
+        "furniture": list(result.furniture),
         "status": status,
         "ingested_at": result.ingested_at,
         "meta_hash": source.meta_hash,
@@ -269,14 +290,15 @@ def _assemble_failures(job: Job, failures: list[Failure], store: Store) -> list[
 
 def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
     """Assemble the new generation's tables and make it current."""
-    failures = [result.failure for result in results if result.failure]
+    failed = [result.failure for result in results if result.failure]
+    failures = failed + [page for result in results for page in result.page_failures]
     counts = {
         "new": len(job.plan.new),
         "changed": len(job.plan.changed),
         "unchanged": len(job.plan.unchanged),
         "removed": len(job.plan.removed),
         "duplicate": len(job.plan.duplicates),
-        "failed": len(failures),
+        "failed": len(failed),
     }
     generation = None
     if job.staging is not None:

@@ -19,6 +19,10 @@ DOCUMENTS = pa.schema(
         pa.field("year", pa.int16()),
         pa.field("n_pages", pa.int32()),
         pa.field("n_sentences", pa.int32()),
+        pa.field("ocr_pages", pa.list_(pa.int32())),
+        pa.field("garbled_pages", pa.list_(pa.int32())),
+        pa.field("failed_pages", pa.list_(pa.int32())),
+        pa.field("furniture", pa.list_(pa.string())),
         pa.field("status", pa.string(), nullable=False),
         pa.field("ingested_at", TIMESTAMP, nullable=False),
         pa.field("meta_hash", pa.string(), nullable=False),
@@ -26,7 +30,11 @@ DOCUMENTS = pa.schema(
         pa.field("annotator_version", pa.string(), nullable=False),
         pa.field("model_version", pa.string(), nullable=False),
     ],
-    metadata={"description": "One row per input file; status is ok, failed, removed or duplicate."},
+    metadata={
+        "description": "One row per input file; status is ok, failed, removed or duplicate. "
+        "ocr_pages: read by OCR; garbled_pages: broken text layer, garbled lines left out; "
+        "failed_pages: unreadable pages; furniture: running headers and footers removed."
+    },
 )
 
 # Stored per document under sentences/year=YYYY/; `year` comes from the folder name.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,29 @@ def bad_pdfs(tmp_path: Path) -> dict[str, Path]:
     locked.drawString(72, 720, "Tillitsbaserad styrning kräver förtroende.")
     locked.save()
     return files
+
+
+@pytest.fixture
+def broken_page_pdf(tmp_path: Path) -> Path:
+    """A real three-page PDF whose page tree points page 2 at an object that does not exist."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "broken" / "trasig_sida.pdf"
+    path.parent.mkdir()
+    pdf = canvas.Canvas(str(path), pageCompression=0)
+    for number in (1, 2, 3):
+        pdf.drawString(
+            72, 720, f"Sidan {number} handlar om tillitsbaserad styrning och uppföljning."
+        )
+        pdf.showPage()
+    pdf.save()
+    data = path.read_bytes()
+    kids = re.search(rb"/Kids \[ (\d+) 0 R (\d+) 0 R (\d+) 0 R \]", data)
+    assert kids, "reportlab changed how it writes the page tree"
+    path.write_bytes(
+        data.replace(kids.group(0), kids.group(0).replace(kids.group(2) + b" 0 R", b"999 0 R"))
+    )
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -135,14 +135,15 @@ def test_new_file_adds_only_its_rows_and_removed_file_is_marked(refreshed):
 
 
 def test_bad_inputs_each_become_one_failure_and_the_rest_is_processed(
-    small_corpus, bad_pdfs, tmp_path
+    small_corpus, bad_pdfs, broken_page_pdf, tmp_path
 ):
-    for path in bad_pdfs.values():
+    for path in [*bad_pdfs.values(), broken_page_pdf]:
         shutil.copy(path, small_corpus / path.name)
     (small_corpus / "latin1.txt").write_bytes("Tillit och förtroende".encode("latin-1"))
     shutil.copy(SAMPLE / "pdf/1991_prop-1991-92-43_skattetillagg_utdrag.pdf", small_corpus)
     out = tmp_path / "out"
-    summary = refresh.run(small_corpus, out, SETTINGS)
+    no_ocr = Settings(progress=False, ocr=False)
+    summary = refresh.run(small_corpus, out, no_ocr)
     failures = read(out, "failures").set_index("path")
     assert failures["error_type"].to_dict() == {
         "1991_prop-1991-92-43_skattetillagg_utdrag.pdf": "NoTextLayer",
@@ -150,17 +151,35 @@ def test_bad_inputs_each_become_one_failure_and_the_rest_is_processed(
         "latin1.txt": "NotUtf8",
         "locked.pdf": "EncryptedPdf",
         "notes.pdf": "NotAPdf",
+        "trasig_sida.pdf": "PageUnreadable",
         "truncated.pdf": "CorruptPdf",
     }
     assert (failures["stage"] == "extract").all()
     assert summary.counts["failed"] == 6
-    documents = read(out, "documents")
-    assert (documents.status == "ok").sum() == 7 and (documents.status == "failed").sum() == 6
+    documents = read(out, "documents").set_index("path")
+    assert (documents.status == "ok").sum() == 8 and (documents.status == "failed").sum() == 6
+    assert documents.loc["trasig_sida.pdf"].failed_pages.tolist() == [2]
     # Failed files are not retried while unchanged, and their failures are kept.
-    assert refresh.run(small_corpus, out, SETTINGS).generation is None
+    assert refresh.run(small_corpus, out, no_ocr).generation is None
     (small_corpus / "empty.pdf").unlink()
-    refresh.run(small_corpus, out, SETTINGS)
-    assert len(read(out, "failures")) == 5
+    refresh.run(small_corpus, out, no_ocr)
+    assert len(read(out, "failures")) == 6
+
+
+@pytest.mark.slow
+def test_scanned_pdf_is_read_by_ocr(tmp_path):
+    from pipeline.ocr import ocr_available
+
+    if not ocr_available():
+        pytest.fail("Tesseract with Swedish is not installed (.ci/run installs it)")
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    shutil.copy(SAMPLE / "pdf/1991_prop-1991-92-43_skattetillagg_utdrag.pdf", corpus)
+    refresh.run(corpus, tmp_path / "out", SETTINGS)
+    (document,) = read(tmp_path / "out", "documents").itertuples()
+    assert document.status == "ok" and document.ocr_pages.tolist() == [1, 2]
+    texts = " ".join(read(tmp_path / "out", "sentences").text)
+    assert "skattetillägg" in texts.lower()
 
 
 def test_interrupted_refresh_leaves_the_previous_datasets(refreshed):
