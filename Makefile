@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test lint format models bench clean
+.PHONY: demo test lint format models bench ocr clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,15 @@ models: $(INSTALLED)
 	$(BIN)/sediment build-annotator --eval corpora/ud/sv_talbanken/sv_talbanken-ud-test.conllu ../shared/corpora/ud/sv_lines/sv_lines-ud-test.conllu
 	$(BIN)/sediment train
 
-## bench: print speed numbers for this machine
+## bench: print speed, quality and memory numbers for this machine
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/pipeline_speed.py
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/large_pdf.py
+
+## ocr: install Tesseract and its Swedish model (Debian/Ubuntu, as root) to read scanned pages
+ocr:
+	apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-swe
 
 clean:
 	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -47,6 +48,16 @@ def test_extract_prints_the_clean_text_of_a_real_pdf(capsys):
     text = capsys.readouterr().out
     assert "Regleringen i regeringsformen innebär att viss personuppgiftsbehandling" in text
     assert "studiestödsdatalagen" in text
+
+
+def test_extract_jsonl_gives_paragraphs_with_kind_and_pages(capsys):
+    pdf = SAMPLE / "pdf/2024_Hagfors-kommun_RSA-2023-2026_maskad.pdf"
+    assert main(["extract", str(pdf), "--format", "jsonl", "--backend", "pdfium"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"prose", "heading", "toc"} <= {record["kind"] for record in records}
+    assert all(set(record) == {"kind", "pages", "text"} for record in records)
+    pages = [record["pages"][0] for record in records]
+    assert pages == sorted(pages) and pages[-1] == 30
 
 
 @pytest.mark.flow
