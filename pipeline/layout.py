@@ -194,6 +194,30 @@ def _column_edges(lines: Sequence[TextLine], page_width: float) -> list[tuple[fl
     return [edges[column] for column in column_of]
 
 
+def _untangle_columns(lines: Sequence[TextLine], page_width: float) -> list[TextLine]:
+    """Put lines of side-by-side columns in column order if the PDF draws them row by row.
+
+    Most PDFs draw one column after the other, and their order is kept. A page
+    where most lines are followed, on the same baseline and across a gap, by
+    another line at least a quarter of the page wide draws its text columns row
+    by row (a table or a list of terms and definitions has short cells and is
+    left alone); its lines are sorted by column, then from the top.
+    """
+    wide = 0.25 * page_width
+    jumps = [
+        line.x0
+        for previous, line in itertools.pairwise(lines)
+        if abs(line.top - previous.top) < 0.3 * max(previous.height, 1.0)
+        and line.x0 - previous.x1 > 0.5 * max(previous.height, 1.0)
+        and previous.x1 - previous.x0 > wide
+        and line.x1 - line.x0 > wide
+    ]
+    if len(jumps) < 5 or len(jumps) * 2.5 < len(lines):
+        return list(lines)
+    gutter = min(jumps) - 1.0
+    return sorted(lines, key=lambda line: (line.x0 >= gutter, line.top))
+
+
 def _merge_baselines(lines: Sequence[TextLine]) -> list[TextLine]:
     """Merge consecutive pieces of one visual line (a label and its text, say)."""
     merged: list[TextLine] = []
@@ -328,7 +352,7 @@ def lay_out(pages: Sequence[PageLines]) -> Layout:
     for page in pages:
         body, edge_lines = _body(page, furniture)
         removed.update(dict.fromkeys(edge_lines))
-        body = _merge_baselines(body)
+        body = _merge_baselines(_untangle_columns(body, page.width))
         body_height = _median((line.height for line in body), 10.0)
         for group, starts_region in _split_page(page, body):
             text = _join_lines(group)

@@ -123,3 +123,14 @@ def test_toc_reference_and_caption_kinds():
         ("reference", "Bringselius,"),
         ("reference", "Lund: Studen"),
     ]
+
+
+def test_columns_drawn_row_by_row_are_read_column_by_column():
+    words = "om tillit och styrning i kommunen"
+    left = column([f"Vänster rad {i} {words}" for i in range(7)] + ["Slut."], 72, 290)
+    right = column([f"Höger rad {i} {words}" for i in range(8)], 305, 523)
+    interleaved = [line for pair in zip(left, right, strict=True) for line in pair]
+    first, second = lay_out([page(1, interleaved, header=False)]).paragraphs
+    assert first.text.startswith("Vänster rad 0") and first.text.endswith("Slut.")
+    assert "Höger" not in first.text
+    assert second.text.startswith("Höger rad 0") and "Höger rad 7" in second.text
