@@ -8,18 +8,16 @@ text layer or a garbled one through OCR when Tesseract is installed
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from pipeline.errors import Errors, InputError
 from pipeline.layout import Layout, PageLines, lay_out
 from pipeline.ocr import ocr_available, ocr_page
-from pipeline.pdf_backends import PDF_BACKENDS, clean_line
+from pipeline.pdf_backends import MIN_TEXT_CHARS, PDF_BACKENDS, clean_line
 from pipeline.records import DocumentMeta, ExtractedDocument, Page, Paragraph, SourceFile
 
 PARAGRAPH_BREAK = "\n\n"
-_MIN_TEXT_CHARS = 20
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_MARKUP = [
     (re.compile(r"^\s*(?:[-*+]|\d+\.)\s+"), ""),
@@ -69,7 +67,7 @@ def _assemble(
     return ExtractedDocument(
         source=source,
         meta=meta,
-        text=unicodedata.normalize("NFC", "".join(parts)),
+        text="".join(parts),
         pages=pages,
         paragraphs=tuple(paragraphs),
         n_pages=n_pages,
@@ -127,7 +125,7 @@ def extract_pdf(source: SourceFile, backend: str = "pdfium", ocr: bool = True) -
     _, read = PDF_BACKENDS[backend]
     raw = read(source.abs_path, source.path)
     pages, ocr_done, garbled_left = _repair_pages(source, raw.pages, raw.image_pages, ocr)
-    if sum(len(line.text) for page in pages for line in page.lines) < _MIN_TEXT_CHARS:
+    if sum(len(line.text) for page in pages for line in page.lines) < MIN_TEXT_CHARS:
         state = "off" if not ocr else "not installed" if not ocr_available() else "without result"
         raise InputError(
             Errors.NO_TEXT_LAYER, path=source.path, n_pages=raw.n_pages, ocr_state=state

@@ -24,7 +24,7 @@ _PDF_MAGIC = b"%PDF-"
 _ENCRYPT_KEY = b"/Encrypt"
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0\b")
 _LINE_BREAK = re.compile(r"\r\n|\n|(?<=\ufffe)")
-_MIN_TEXT_CHARS = 20
+MIN_TEXT_CHARS = 20  # fewer characters than this on a page: no usable text layer
 _CHAR_FIXES = str.maketrans(
     {"\t": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\x02": "\ufffe",
      "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
@@ -167,7 +167,7 @@ def read_pdfium(path: Path, label: str) -> RawPdf:
                 textpage = page.get_textpage()
                 lines = _pdfium_lines(textpage, height)
                 textpage.close()
-                if sum(len(line.text) for line in lines) < _MIN_TEXT_CHARS and _has_images(page):
+                if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS and _has_images(page):
                     raw.image_pages.append(number)
                 raw.pages.append(PageLines(number, width, height, tuple(lines)))
             except pdfium.PdfiumError as error:
@@ -248,7 +248,7 @@ def read_pdfplumber(path: Path, label: str) -> RawPdf:
                 page = Page(pdf, page_object, page_number=number, initial_doctop=0)
                 words = page.extract_words(use_text_flow=True, keep_blank_chars=False)
                 lines = _words_to_lines(words)
-                if sum(len(line.text) for line in lines) < _MIN_TEXT_CHARS and page.images:
+                if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS and page.images:
                     raw.image_pages.append(number)
                 size = (float(page.width), float(page.height))
                 raw.pages.append(PageLines(number, *size, tuple(lines)))
