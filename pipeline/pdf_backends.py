@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -183,11 +184,11 @@ def _pdfium_metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
     return {key: value for key, value in pdf.get_metadata_dict().items() if value}
 
 
-def _words_to_lines(words: list[dict[str, object]]) -> list[TextLine]:
+def _words_to_lines(words: list[dict[str, Any]]) -> list[TextLine]:
     lines: list[TextLine] = []
     for word in words:
-        text, x0, x1 = str(word["text"]), float(word["x0"]), float(word["x1"])  # type: ignore[arg-type]
-        top, bottom = float(word["top"]), float(word["bottom"])  # type: ignore[arg-type]
+        text, x0, x1 = str(word["text"]), float(word["x0"]), float(word["x1"])
+        top, bottom = float(word["top"]), float(word["bottom"])
         previous = lines[-1] if lines else None
         same_line = (
             previous is not None
