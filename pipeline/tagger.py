@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 _START = ("-START-", "-START2-")
 _END = ("-END-", "-END2-")
@@ -69,14 +70,14 @@ class PerceptronTagger:
                 scores[tag] += weight
         return max(self.tags, key=lambda tag: (scores[tag], tag))
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {"tags": list(self.tags), "tagdict": self.tagdict, "weights": self.weights}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> PerceptronTagger:
+    def from_dict(cls, data: dict[str, Any]) -> PerceptronTagger:
         """Rebuild a tagger from :meth:`to_dict` output."""
-        return cls(data["weights"], data["tagdict"], data["tags"])  # type: ignore[arg-type]
+        return cls(data["weights"], data["tagdict"], data["tags"])
 
     @classmethod
     def train(
