@@ -13,7 +13,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import simplemma
 from pipeline.cards import CARD_FILE
 from pipeline.conllu import GoldSentence, read_conllu
 from pipeline.errors import Errors, SedimentError
+from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import AnnotatedSentence, Sentence
 from pipeline.swedish import ABBREVIATIONS
 from pipeline.tagger import PerceptronTagger
@@ -38,6 +39,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _VERBATIM_UPOS = frozenset({"PUNCT", "SYM", "NUM", "X"})
+_GENITIVE = re.compile(r"[:'’]s$")
+_PARTICIPLE = re.compile(r"^(\w{3,})(?:ad|ade|at)$")
 
 
 def tokenize(text: str) -> list[str]:
@@ -53,29 +56,98 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _shared_prefix(first: str, second: str) -> int:
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length
+
+
+def _simplemma_lemma(word: str) -> str | None:
+    """The lower-cased lemma that simplemma's dictionary gives a word it knows, else None."""
+    lower = word.lower()
+    if not simplemma.is_known(lower, lang="sv"):
+        return None
+    return simplemma.lemmatize(lower, lang="sv").lower()
+
+
 @dataclass(frozen=True)
 class Annotator:
-    """Tokenizer, tagger and lemmatiser with their version."""
+    """Tokenizer, tagger and lemmatiser with their version.
+
+    Lemmas come, in order, from the UD (form, UPOS) table; for proper nouns
+    the form without a genitive ``:s``; the Hunspell stem that simplemma's
+    dictionary agrees with; simplemma; a compound's first part plus the
+    lemma of its last part; the form itself.
+    """
 
     version: str
     tagger: PerceptronTagger
     lemma_table: dict[str, str]
+    lexicon: Lexicon = field(default_factory=load_lexicon, compare=False, repr=False)
+    _features: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    _lemmas: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def word_features(self, word: str) -> list[str]:
+        """Lexicon features of a word for the tagger: Hunspell flags and simplemma's lemma."""
+        features = self._features.get(word)
+        if features is None:
+            readings = self.lexicon.readings(word)
+            flags = sorted({flag for reading in readings for flag in reading.flags})
+            kind = "none" if not readings else "base" if not readings[0].inflected else "inflected"
+            lemma = _simplemma_lemma(word)
+            lower = word.lower()
+            shared = _shared_prefix(lower, lemma) if lemma else 0
+            features = [f"hf={flag}" for flag in flags] + [
+                f"hk={kind}",
+                f"sl={len(lower) - shared},{lemma[shared:]}" if lemma else "sl=?",
+                f"ss={lemma[-2:]}" if lemma else "ss=?",
+            ]
+            self._features[word] = features
+        return features
 
     def lemmatize(self, form: str, upos: str) -> str:
-        """Lemma of ``form`` read as ``upos``."""
+        """Lemma of ``form`` read as ``upos`` (cached)."""
+        key = (form, upos)
+        lemma = self._lemmas.get(key)
+        if lemma is None:
+            lemma = self._lemmas[key] = self._lemma(form, upos, compound=True)
+        return lemma
+
+    def _lemma(self, form: str, upos: str, compound: bool) -> str:
         if upos in _VERBATIM_UPOS:
             return form
         lower = form.lower()
         if (known := self.lemma_table.get(f"{lower}\t{upos}")) is not None:
             return known
         if upos == "PROPN":
-            return form
-        lemma = simplemma.lemmatize(form, lang="sv")
-        return lower if "_" in lemma else lemma.lower()
+            return form[: -len(_GENITIVE.search(form).group())] if _GENITIVE.search(form) else form
+        if upos in {"ADJ", "NOUN"} and lower.endswith(("ande", "ende")):
+            return lower  # present participles are their own lemma in UD Swedish
+        readings = self.lexicon.readings(lower)
+        stems = {reading.stem.lower() for reading in readings if reading.inflected}
+        lemma = _simplemma_lemma(lower)
+        participle = _PARTICIPLE.match(lower) if upos == "ADJ" else None
+        if participle and lemma == f"{participle.group(1)}a":
+            return f"{participle.group(1)}ad"  # participles: "baserade", "baserat" → "baserad"
+        if lemma is not None and (lemma in stems or lemma == lower):
+            return lemma
+        if lemma is not None:
+            return lower if upos == "NOUN" and lemma == f"{lower}a" else lemma
+        if stems:
+            return min(stems, key=lambda stem: (len(stem), stem))
+        if compound and not readings:
+            for cut in range(2, len(lower) - 2):
+                tail = lower[cut:]
+                if simplemma.is_known(tail, lang="sv") or self.lexicon.knows(tail):
+                    return lower[:cut] + self._lemma(tail, upos, compound=False)
+        return lower
 
     def annotate_tokens(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
         """Return (lemmas, upos) for already tokenized text."""
-        tags = self.tagger.tag(tokens)
+        tags = self.tagger.tag(tokens, [self.word_features(token) for token in tokens])
         return [self.lemmatize(t, tag) for t, tag in zip(tokens, tags, strict=True)], tags
 
     def annotate(self, sentences: Iterable[Sentence]) -> list[AnnotatedSentence]:
@@ -157,8 +229,14 @@ def build_annotator(
         The model card.
     """
     sentences = [sentence for path in train for sentence in read_conllu(path)]
-    tagger = PerceptronTagger.train([(s.forms, s.upos) for s in sentences], iterations=8, seed=13)
-    annotator = Annotator(version=version, tagger=tagger, lemma_table=_lemma_table(sentences))
+    lexicon = load_lexicon()
+    features = Annotator(version, PerceptronTagger(), {}, lexicon).word_features
+    tagger = PerceptronTagger.train(
+        [(s.forms, s.upos, [features(form) for form in s.forms]) for s in sentences],
+        iterations=8,
+        seed=13,
+    )
+    annotator = Annotator(version, tagger, _lemma_table(sentences), lexicon)
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {"version": version, "tagger": tagger.to_dict(), "lemma_table": annotator.lemma_table}
     with gzip.GzipFile(out_dir / ANNOTATOR_FILE, "wb", mtime=0) as handle:
@@ -169,8 +247,9 @@ def build_annotator(
         "trained_on": [path.name for path in train],
         "training_tokens": sum(len(s.forms) for s in sentences),
         "evaluation": {path.name: evaluate(annotator, path) for path in evaluation},
-        "method": "averaged perceptron UPOS tagger; (form, UPOS) lemma table from the "
-        "training treebanks; simplemma's Swedish dictionary for other words",
+        "method": "averaged perceptron UPOS tagger with Hunspell-flag and simplemma features; "
+        "lemmas from the training treebanks' (form, UPOS) table, Hunspell stems confirmed by "
+        "simplemma, simplemma, and compound analysis",
     }
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     (out_dir / "card.md").write_text(_render_card(card), encoding="utf-8")

@@ -77,6 +77,11 @@ class Errors:
         "UnsafeModel",
         "{path} contains types that sediment does not trust: {types}. Refusing to load it.",
     )
+    LEXICON_MISSING = Message(
+        "E209",
+        "LexiconMissing",
+        "The Swedish Hunspell dictionary is not installed at {path}: pip install hunspell-sv.",
+    )
     BAD_ANNOTATIONS = Message("E206", "BadAnnotations", "{path}: {problem}")
     OUTPUT_NOT_A_STORE = Message(
         "E207",

@@ -50,15 +50,21 @@ class PerceptronTagger:
         self.tagdict = tagdict or {}
         self.tags = tuple(tags)
 
-    def tag(self, tokens: Sequence[str]) -> list[str]:
-        """Return one UPOS tag per token."""
+    def tag(self, tokens: Sequence[str], lexical: Sequence[list[str]]) -> list[str]:
+        """Return one UPOS tag per token.
+
+        Args:
+            tokens: The sentence's tokens.
+            lexical: Per token, features from a lexicon (see ``pipeline.annotate``).
+        """
         prev, prev2 = _START
         context = [*_START, *(_normalise(token) for token in tokens), *_END]
         tags = []
         for index, token in enumerate(tokens):
             tag = self.tagdict.get(context[index + 2])
             if tag is None:
-                tag = self._predict(_features(index, token, context, prev, prev2))
+                features = _features(index, token, context, prev, prev2) + lexical[index]
+                tag = self._predict(features)
             tags.append(tag)
             prev2, prev = prev, tag
         return tags
@@ -81,24 +87,27 @@ class PerceptronTagger:
 
     @classmethod
     def train(
-        cls, sentences: Sequence[tuple[Sequence[str], Sequence[str]]], iterations: int, seed: int
+        cls,
+        sentences: Sequence[tuple[Sequence[str], Sequence[str], Sequence[list[str]]]],
+        iterations: int,
+        seed: int,
     ) -> PerceptronTagger:
-        """Train on (tokens, tags) pairs with weight averaging; deterministic for a seed."""
-        tagger = cls(tagdict=_tag_dictionary(sentences))
-        tagger.tags = tuple(sorted({tag for _, tags in sentences for tag in tags}))
+        """Train on (tokens, tags, lexical features) with weight averaging; deterministic."""
+        tagger = cls(tagdict=_tag_dictionary([(tokens, tags) for tokens, tags, _ in sentences]))
+        tagger.tags = tuple(sorted({tag for _, tags, _ in sentences for tag in tags}))
         training = _AveragedWeights()
         order = list(sentences)
         rng = random.Random(seed)
         for _ in range(iterations):
             rng.shuffle(order)
-            for tokens, gold_tags in order:
+            for tokens, gold_tags, lexical in order:
                 prev, prev2 = _START
                 context = [*_START, *(_normalise(token) for token in tokens), *_END]
                 for index, token in enumerate(tokens):
                     gold = gold_tags[index]
                     guess = tagger.tagdict.get(context[index + 2])
                     if guess is None:
-                        features = _features(index, token, context, prev, prev2)
+                        features = _features(index, token, context, prev, prev2) + lexical[index]
                         tagger.weights = training.weights
                         guess = tagger._predict(features)
                         training.update(gold, guess, features)
