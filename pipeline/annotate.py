@@ -26,7 +26,7 @@ from pipeline.errors import Errors, SedimentError
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import AnnotatedSentence, Sentence
 from pipeline.swedish import ABBREVIATIONS
-from pipeline.tagger import PerceptronTagger
+from pipeline.tagger import PerceptronTagger, following_features
 
 ANNOTATOR_FILE = "annotator.json.gz"
 _TOKEN = re.compile(
@@ -39,7 +39,9 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _VERBATIM_UPOS = frozenset({"PUNCT", "SYM", "NUM", "X"})
-_GENITIVE = re.compile(r"[:'’]s$")
+_FOLDS = 5
+# A proper noun's genitive: "USA:s", "Lars's", and definite names: "Riksrevisionens".
+_GENITIVE = re.compile(r"[:'’]s$|(?<=\w{4}(?:en|et|an))s$")
 _PARTICIPLE = re.compile(r"^(\w{3,})(?:ad|ade|at)$")
 
 
@@ -77,6 +79,9 @@ def _simplemma_lemma(word: str) -> str | None:
 class Annotator:
     """Tokenizer, tagger and lemmatiser with their version.
 
+    Tagging runs twice: the ``refiner`` sees the first pass's tags to the right
+    of each word ("prioriterade" before a noun is an adjective).
+
     Lemmas come, in order, from the UD (form, UPOS) table; for proper nouns
     the form without a genitive ``:s``; the Hunspell stem that simplemma's
     dictionary agrees with; simplemma; a compound's first part plus the
@@ -86,6 +91,7 @@ class Annotator:
     version: str
     tagger: PerceptronTagger
     lemma_table: dict[str, str]
+    refiner: PerceptronTagger | None = None
     lexicon: Lexicon = field(default_factory=load_lexicon, compare=False, repr=False)
     _features: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
     _lemmas: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
@@ -123,7 +129,8 @@ class Annotator:
         if (known := self.lemma_table.get(f"{lower}\t{upos}")) is not None:
             return known
         if upos == "PROPN":
-            return form[: -len(_GENITIVE.search(form).group())] if _GENITIVE.search(form) else form
+            genitive = _GENITIVE.search(form)
+            return form[: genitive.start()] if genitive else form
         if upos in {"ADJ", "NOUN"} and lower.endswith(("ande", "ende")):
             return lower  # present participles are their own lemma in UD Swedish
         readings = self.lexicon.readings(lower)
@@ -132,6 +139,8 @@ class Annotator:
         participle = _PARTICIPLE.match(lower) if upos == "ADJ" else None
         if participle and lemma == f"{participle.group(1)}a":
             return f"{participle.group(1)}ad"  # participles: "baserade", "baserat" → "baserad"
+        if upos == "NOUN" and lemma is not None and lemma.endswith("a") and lemma[:-1] in stems:
+            return lemma[:-1]  # "besluten" is a form of the noun "beslut", not of "besluta"
         if lemma is not None and (lemma in stems or lemma == lower):
             return lemma
         if lemma is not None:
@@ -147,7 +156,10 @@ class Annotator:
 
     def annotate_tokens(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
         """Return (lemmas, upos) for already tokenized text."""
-        tags = self.tagger.tag(tokens, [self.word_features(token) for token in tokens])
+        lexical = [self.word_features(token) for token in tokens]
+        tags = self.tagger.tag(tokens, lexical)
+        if self.refiner is not None:
+            tags = self.refiner.tag(tokens, lexical, following=tags)
         return [self.lemmatize(t, tag) for t, tag in zip(tokens, tags, strict=True)], tags
 
     def annotate(self, sentences: Iterable[Sentence]) -> list[AnnotatedSentence]:
@@ -178,6 +190,7 @@ def load_annotator(directory: str) -> Annotator:
         version=data["version"],
         tagger=PerceptronTagger.from_dict(data["tagger"]),
         lemma_table=data["lemma_table"],
+        refiner=PerceptronTagger.from_dict(data["refiner"]),
     )
 
 
@@ -231,14 +244,32 @@ def build_annotator(
     sentences = [sentence for path in train for sentence in read_conllu(path)]
     lexicon = load_lexicon()
     features = Annotator(version, PerceptronTagger(), {}, lexicon).word_features
-    tagger = PerceptronTagger.train(
-        [(s.forms, s.upos, [features(form) for form in s.forms]) for s in sentences],
+    data = [(s.forms, s.upos, [features(form) for form in s.forms]) for s in sentences]
+    tagger = PerceptronTagger.train(data, iterations=8, seed=13)
+    first_pass: list[list[str]] = [[] for _ in data]
+    for fold in range(_FOLDS):  # first-pass tags the refiner would see on unseen text
+        held_out = PerceptronTagger.train(
+            [item for i, item in enumerate(data) if i % _FOLDS != fold], iterations=8, seed=13
+        )
+        for i, (forms, _, lexical) in enumerate(data):
+            if i % _FOLDS == fold:
+                first_pass[i] = held_out.tag(forms, lexical)
+    refiner = PerceptronTagger.train(
+        [
+            (forms, upos, [feats + following_features(tags, i) for i, feats in enumerate(lexical)])
+            for (forms, upos, lexical), tags in zip(data, first_pass, strict=True)
+        ],
         iterations=8,
         seed=13,
     )
-    annotator = Annotator(version, tagger, _lemma_table(sentences), lexicon)
+    annotator = Annotator(version, tagger, _lemma_table(sentences), refiner, lexicon)
     out_dir.mkdir(parents=True, exist_ok=True)
-    payload = {"version": version, "tagger": tagger.to_dict(), "lemma_table": annotator.lemma_table}
+    payload = {
+        "version": version,
+        "tagger": tagger.to_dict(),
+        "refiner": refiner.to_dict(),
+        "lemma_table": annotator.lemma_table,
+    }
     with gzip.GzipFile(out_dir / ANNOTATOR_FILE, "wb", mtime=0) as handle:
         handle.write(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
     card = {
@@ -247,7 +278,8 @@ def build_annotator(
         "trained_on": [path.name for path in train],
         "training_tokens": sum(len(s.forms) for s in sentences),
         "evaluation": {path.name: evaluate(annotator, path) for path in evaluation},
-        "method": "averaged perceptron UPOS tagger with Hunspell-flag and simplemma features; "
+        "method": "two-pass averaged perceptron UPOS tagger (the second pass sees the first "
+        "pass's tags to the right) with Hunspell-flag and simplemma features; "
         "lemmas from the training treebanks' (form, UPOS) table, Hunspell stems confirmed by "
         "simplemma, simplemma, and compound analysis",
     }

@@ -149,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         default=[UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"],
     )
-    annotator.add_argument("--out", type=Path, default=MODELS_DIR / "annotator" / "v2")
-    annotator.add_argument("--version", default="sv-ud-perceptron-2")
+    annotator.add_argument("--out", type=Path, default=MODELS_DIR / "annotator" / "v3")
+    annotator.add_argument("--version", default="sv-ud-perceptron-3")
     annotator.set_defaults(run=cmd_build_annotator)
 
     train = commands.add_parser("train", help="Train the steering classifier.")
@@ -161,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=[ANNOTATIONS_DIR / "steering_v1_adjudicated.csv"],
         help="Annotation CSVs (default: the bundled adjudicated set).",
     )
-    train.add_argument("--out", type=Path, default=MODELS_DIR / "steering" / "v2")
-    train.add_argument("--version", default="steering-v2")
+    train.add_argument("--out", type=Path, default=MODELS_DIR / "steering" / "v3")
+    train.add_argument("--version", default="steering-v3")
     train.add_argument("--annotator-dir", default=Settings.annotator_dir)
     train.set_defaults(run=cmd_train)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 _START = ("-START-", "-START2-")
 _END = ("-END-", "-END2-")
@@ -49,25 +52,25 @@ class PerceptronTagger:
         self.weights = weights or {}
         self.tagdict = tagdict or {}
         self.tags = tuple(tags)
+        self._scorer: _Scorer | None = None
 
-    def tag(self, tokens: Sequence[str], lexical: Sequence[list[str]]) -> list[str]:
+    def tag(
+        self,
+        tokens: Sequence[str],
+        lexical: Sequence[list[str]],
+        following: Sequence[str] | None = None,
+    ) -> list[str]:
         """Return one UPOS tag per token.
 
         Args:
             tokens: The sentence's tokens.
             lexical: Per token, features from a lexicon (see ``pipeline.annotate``).
+            following: A first pass's tags, for a second-pass tagger trained with
+                :func:`following_features` (it then sees the tags to the right).
         """
-        prev, prev2 = _START
-        context = [*_START, *(_normalise(token) for token in tokens), *_END]
-        tags = []
-        for index, token in enumerate(tokens):
-            tag = self.tagdict.get(context[index + 2])
-            if tag is None:
-                features = _features(index, token, context, prev, prev2) + lexical[index]
-                tag = self._predict(features)
-            tags.append(tag)
-            prev2, prev = prev, tag
-        return tags
+        if self._scorer is None:
+            self._scorer = _Scorer(self.weights, self.tags)
+        return self._scorer.tag(tokens, lexical, self.tagdict, following)
 
     def _predict(self, features: list[str]) -> str:
         scores: dict[str, float] = defaultdict(float)
@@ -114,6 +117,13 @@ class PerceptronTagger:
                     prev2, prev = prev, guess
         tagger.weights = training.averaged()
         return tagger
+
+
+def following_features(tags: Sequence[str], index: int) -> list[str]:
+    """Features of the next two tags of a first pass, for a second-pass tagger."""
+    after = tags[index + 1] if index + 1 < len(tags) else _END[0]
+    after2 = tags[index + 2] if index + 2 < len(tags) else _END[1]
+    return [f"n1={after}", f"n2={after2}", f"n1,n2={after},{after2}"]
 
 
 def _features(index: int, word: str, context: list[str], prev: str, prev2: str) -> list[str]:
@@ -195,3 +205,106 @@ class _AveragedWeights:
             if kept:
                 averaged[feature] = kept
         return averaged
+
+
+class _Scorer:
+    """The perceptron's weights as matrices: the same scores, summed with numpy.
+
+    Features that depend only on a word (its own, or as the left or right
+    neighbour) are summed once per word type and cached as a row; the tag
+    history features are a (previous, before-previous) × tag tensor. Tags are
+    kept in reverse order so that ``argmax`` breaks ties as the perceptron does.
+    """
+
+    def __init__(self, weights: dict[str, dict[str, float]], tags: Sequence[str]) -> None:
+        self.weights = weights
+        self.tags = sorted(tags, reverse=True)
+        self.index = {tag: i for i, tag in enumerate(self.tags)}
+        history = [*self.tags, *_START]
+        self.history = {label: i for i, label in enumerate(history)}
+        size = len(history)
+        self.transition = np.zeros((size, size, len(self.tags)))
+        self.tag_word: dict[str, np.ndarray] = {}
+        for previous, p in self.history.items():
+            self.transition[p, :, :] += self._row([f"t-1={previous}"])
+            for before, q in self.history.items():
+                self.transition[p, q, :] += self._row(
+                    [f"t-2={before}", f"t-1,t-2={previous},{before}"]
+                )
+        for feature, by_tag in weights.items():
+            if feature.startswith("t-1,w="):
+                previous, _, word = feature[6:].partition(",")
+                if previous in self.history:
+                    matrix = self.tag_word.setdefault(word, np.zeros((size, len(self.tags))))
+                    for tag, weight in by_tag.items():
+                        matrix[self.history[previous], self.index[tag]] += weight
+        self.rows = np.zeros((1024, len(self.tags)))
+        self.row_of: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+        self.bias = self._row(["bias"])
+
+    def _row(self, features: Iterable[str]) -> np.ndarray:
+        row = np.zeros(len(self.tags))
+        for feature in features:
+            for tag, weight in self.weights.get(feature, {}).items():
+                row[self.index[tag]] += weight
+        return row
+
+    def _row_id(self, group: str, key: str, features: Iterable[str]) -> int:
+        found = self.row_of.get((group, key))
+        if found is None:
+            with self._lock:  # threads share a loaded tagger; rows are added one at a time
+                found = self.row_of.get((group, key))
+                if found is None:
+                    found = len(self.row_of)
+                    if found >= len(self.rows):
+                        self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+                    self.rows[found] = self._row(features)
+                    self.row_of[(group, key)] = found
+        return found
+
+    def _own(self, word: str, lexical: list[str]) -> int:
+        lower = _normalise(word)
+        features = [
+            f"w={lower}", f"s1={lower[-1:]}", f"s2={lower[-2:]}", f"s3={lower[-3:]}",
+            f"s4={lower[-4:]}", f"s5={lower[-5:]}", f"p1={lower[:1]}", f"shape={_shape(word)}",
+            *lexical,
+        ]  # fmt: skip
+        return self._row_id("own", word, features)
+
+    def tag(
+        self,
+        tokens: Sequence[str],
+        lexical: Sequence[list[str]],
+        tagdict: dict[str, str],
+        following: Sequence[str] | None,
+    ) -> list[str]:
+        context = [*_START, *(_normalise(token) for token in tokens), *_END]
+        n = len(tokens)
+        own = [self._own(token, lexical[i]) for i, token in enumerate(tokens)]
+        left1 = [self._row_id("l1", w, [f"w-1={w}", f"s3-1={w[-3:]}"]) for w in context[1 : n + 1]]
+        left2 = [self._row_id("l2", w, [f"w-2={w}"]) for w in context[:n]]
+        right1 = [self._row_id("r1", w, [f"w+1={w}", f"s3+1={w[-3:]}"]) for w in context[3 : n + 3]]
+        right2 = [self._row_id("r2", w, [f"w+2={w}"]) for w in context[4 : n + 4]]
+        rows = self.rows
+        static = rows[own] + rows[left1] + rows[left2] + rows[right1] + rows[right2] + self.bias
+        if following is not None:
+            ahead = [following_features(following, i) for i in range(n)]
+            ids = [self._row_id("next", features[-1], features) for features in ahead]
+            static += self.rows[ids]
+        previous, before = self.history[_START[0]], self.history[_START[1]]
+        tags = []
+        for i in range(n):
+            word = context[i + 2]
+            fixed = tagdict.get(word)
+            if fixed is not None:
+                tag = self.index[fixed]
+            else:
+                scores = static[i] + self.transition[previous, before]
+                by_previous = self.tag_word.get(word)
+                if by_previous is not None:
+                    scores = scores + by_previous[previous]
+                tag = int(scores.argmax())
+            tags.append(self.tags[tag])
+            previous, before = tag, previous
+        return tags
