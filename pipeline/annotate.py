@@ -12,7 +12,7 @@ import gzip
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -204,11 +204,19 @@ def _lemma_table(sentences: Iterable[GoldSentence]) -> dict[str, str]:
     return {key: lemmas.most_common(1)[0][0] for key, lemmas in sorted(counts.items())}
 
 
-def evaluate(annotator: Annotator, treebank: Path) -> dict[str, float]:
-    """Lemma (case-insensitive) and UPOS accuracy on gold tokens of a CoNLL-U file."""
+def evaluate(
+    analyse: Callable[[Sequence[str]], tuple[list[str], list[str]]], treebank: Path
+) -> dict[str, float]:
+    """Lemma (case-insensitive) and UPOS accuracy on the gold tokens of a CoNLL-U file.
+
+    Args:
+        analyse: Gives (lemmas, upos) for one sentence's tokens, e.g.
+            ``Annotator.annotate_tokens``.
+        treebank: The CoNLL-U file.
+    """
     total = lemma_ok = lemma_ok_nopunct = nopunct = upos_ok = 0
     for sentence in read_conllu(treebank):
-        lemmas, tags = annotator.annotate_tokens(sentence.forms)
+        lemmas, tags = analyse(sentence.forms)
         for gold_lemma, gold_upos, lemma, tag in zip(
             sentence.lemmas, sentence.upos, lemmas, tags, strict=True
         ):
@@ -277,7 +285,7 @@ def build_annotator(
         "built": dt.date.today().isoformat(),
         "trained_on": [path.name for path in train],
         "training_tokens": sum(len(s.forms) for s in sentences),
-        "evaluation": {path.name: evaluate(annotator, path) for path in evaluation},
+        "evaluation": {path.name: evaluate(annotator.annotate_tokens, path) for path in evaluation},
         "method": "two-pass averaged perceptron UPOS tagger (the second pass sees the first "
         "pass's tags to the right) with Hunspell-flag and simplemma features; "
         "lemmas from the training treebanks' (form, UPOS) table, Hunspell stems confirmed by "

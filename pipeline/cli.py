@@ -78,6 +78,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lemmatize(args: argparse.Namespace) -> int:
+    """Read Swedish from stdin; write token, lemma and UPOS per line."""
+    from pipeline.lemmatize import BACKENDS, read_vertical, write_vertical
+
+    backend = BACKENDS[args.backend]()
+    if args.pretokenized:
+        analysed = backend.analyse_tokens(list(read_vertical(sys.stdin)))
+    else:
+        analysed = backend.analyse_text(sys.stdin.read())
+    sys.stdout.writelines(write_vertical(analysed))
+    return 0
+
+
+def cmd_evaluate_lemmas(args: argparse.Namespace) -> int:
+    """Print lemma and UPOS accuracy on a CoNLL-U treebank's gold tokens."""
+    from pipeline.annotate import evaluate
+    from pipeline.lemmatize import BACKENDS
+
+    backend = BACKENDS[args.backend]()
+
+    def analyse(forms: list[str]) -> tuple[list[str], list[str]]:
+        (sentence,) = backend.analyse_tokens([forms])
+        return [lemma for _, lemma, _ in sentence], [upos for _, _, upos in sentence]
+
+    scores = evaluate(analyse, args.treebank)
+    print(f"tokens: {scores['tokens']}")
+    print(f"lemma accuracy (all tokens): {scores['lemma_accuracy']:.2%}")
+    print(f"lemma accuracy (without punctuation): {scores['lemma_accuracy_no_punct']:.2%}")
+    print(f"UPOS accuracy: {scores['upos_accuracy']:.2%}")
+    return 0
+
+
 def cmd_build_annotator(args: argparse.Namespace) -> int:
     """Train the tagger and lemma table from the bundled UD treebanks."""
     from pipeline.annotate import build_annotator
@@ -130,6 +162,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--ocr", action=argparse.BooleanOptionalAction, default=Settings.ocr, help="OCR scans."
     )
     extract.set_defaults(run=cmd_extract)
+
+    lemmatize = commands.add_parser(
+        "lemmatize", help="Tokens, lemmas and UPOS of Swedish text on stdin, one token per line."
+    )
+    lemmatize.add_argument("--backend", default="spacy", choices=("spacy", "stanza"))
+    lemmatize.add_argument(
+        "--pretokenized",
+        action="store_true",
+        help="Input is one token per line with blank lines between sentences.",
+    )
+    lemmatize.set_defaults(run=cmd_lemmatize)
+
+    evaluate = commands.add_parser(
+        "evaluate-lemmas", help="Lemma and UPOS accuracy on a CoNLL-U file's gold tokens."
+    )
+    evaluate.add_argument("treebank", type=Path)
+    evaluate.add_argument("--backend", default="spacy", choices=("spacy", "stanza"))
+    evaluate.set_defaults(run=cmd_evaluate_lemmas)
 
     annotator = commands.add_parser(
         "build-annotator", help="Build the tagger and lemma tables from UD treebanks."

@@ -6,12 +6,14 @@ import random
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 _START = ("-START-", "-START2-")
 _END = ("-END-", "-END2-")
+_PADS = frozenset(_START + _END)
 
 
 def _normalise(word: str) -> str:
@@ -241,6 +243,9 @@ class _Scorer:
         self.rows = np.zeros((1024, len(self.tags)))
         self.row_of: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
+        self.words: dict[str, _WordRows] = {}
+        self.starts = [self._entry(pad) for pad in _START]
+        self.ends = [self._entry(pad) for pad in _END]
         self.bias = self._row(["bias"])
 
     def _row(self, features: Iterable[str]) -> np.ndarray:
@@ -263,14 +268,26 @@ class _Scorer:
                     self.row_of[(group, key)] = found
         return found
 
-    def _own(self, word: str, lexical: list[str]) -> int:
-        lower = _normalise(word)
-        features = [
-            f"w={lower}", f"s1={lower[-1:]}", f"s2={lower[-2:]}", f"s3={lower[-3:]}",
-            f"s4={lower[-4:]}", f"s5={lower[-5:]}", f"p1={lower[:1]}", f"shape={_shape(word)}",
-            *lexical,
-        ]  # fmt: skip
-        return self._row_id("own", word, features)
+    def _entry(self, word: str, lexical: Sequence[str] = ()) -> _WordRows:
+        """Row ids of a word's own features and of its features as a neighbour (cached)."""
+        found = self.words.get(word)
+        if found is None:
+            lower = _normalise(word) if word not in _PADS else word
+            own = [
+                f"w={lower}", f"s1={lower[-1:]}", f"s2={lower[-2:]}", f"s3={lower[-3:]}",
+                f"s4={lower[-4:]}", f"s5={lower[-5:]}", f"p1={lower[:1]}", f"shape={_shape(word)}",
+                *lexical,
+            ]  # fmt: skip
+            found = _WordRows(
+                lower=lower,
+                own=self._row_id("own", word, own),
+                left1=self._row_id("l1", lower, [f"w-1={lower}", f"s3-1={lower[-3:]}"]),
+                left2=self._row_id("l2", lower, [f"w-2={lower}"]),
+                right1=self._row_id("r1", lower, [f"w+1={lower}", f"s3+1={lower[-3:]}"]),
+                right2=self._row_id("r2", lower, [f"w+2={lower}"]),
+            )
+            self.words[word] = found
+        return found
 
     def tag(
         self,
@@ -279,32 +296,43 @@ class _Scorer:
         tagdict: dict[str, str],
         following: Sequence[str] | None,
     ) -> list[str]:
-        context = [*_START, *(_normalise(token) for token in tokens), *_END]
         n = len(tokens)
-        own = [self._own(token, lexical[i]) for i, token in enumerate(tokens)]
-        left1 = [self._row_id("l1", w, [f"w-1={w}", f"s3-1={w[-3:]}"]) for w in context[1 : n + 1]]
-        left2 = [self._row_id("l2", w, [f"w-2={w}"]) for w in context[:n]]
-        right1 = [self._row_id("r1", w, [f"w+1={w}", f"s3+1={w[-3:]}"]) for w in context[3 : n + 3]]
-        right2 = [self._row_id("r2", w, [f"w+2={w}"]) for w in context[4 : n + 4]]
+        words = [self._entry(token, lexical[i]) for i, token in enumerate(tokens)]
+        context = [*self.starts, *words, *self.ends]  # token i: i-2 at i, i+2 at i + 4
         rows = self.rows
-        static = rows[own] + rows[left1] + rows[left2] + rows[right1] + rows[right2] + self.bias
+        static = (
+            rows[[word.own for word in words]]
+            + rows[[word.left2 for word in context[:n]]]
+            + rows[[word.left1 for word in context[1 : n + 1]]]
+            + rows[[word.right1 for word in context[3 : n + 3]]]
+            + rows[[word.right2 for word in context[4 : n + 4]]]
+            + self.bias
+        )
         if following is not None:
             ahead = [following_features(following, i) for i in range(n)]
-            ids = [self._row_id("next", features[-1], features) for features in ahead]
-            static += self.rows[ids]
+            static += self.rows[[self._row_id("next", f[-1], f) for f in ahead]]
         previous, before = self.history[_START[0]], self.history[_START[1]]
         tags = []
-        for i in range(n):
-            word = context[i + 2]
-            fixed = tagdict.get(word)
+        for i, word in enumerate(words):
+            fixed = tagdict.get(word.lower)
             if fixed is not None:
                 tag = self.index[fixed]
             else:
                 scores = static[i] + self.transition[previous, before]
-                by_previous = self.tag_word.get(word)
+                by_previous = self.tag_word.get(word.lower)
                 if by_previous is not None:
                     scores = scores + by_previous[previous]
                 tag = int(scores.argmax())
             tags.append(self.tags[tag])
             previous, before = tag, previous
         return tags
+
+
+@dataclass(frozen=True)
+class _WordRows:
+    lower: str
+    own: int
+    left1: int
+    left2: int
+    right1: int
+    right2: int
