@@ -40,6 +40,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/pipeline_speed.py
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/large_pdf.py
+	$(BIN)/python benchmarks/lemmatizer_speed.py
 
 ## ocr: install Tesseract and its Swedish model (Debian/Ubuntu, as root) to read scanned pages
 ocr:
