@@ -26,7 +26,7 @@ from pipeline.errors import Errors, SedimentError
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import AnnotatedSentence, Sentence
 from pipeline.swedish import ABBREVIATIONS
-from pipeline.tagger import PerceptronTagger, following_features
+from pipeline.tagger import PerceptronTagger, first_pass_features
 
 ANNOTATOR_FILE = "annotator.json.gz"
 _TOKEN = re.compile(
@@ -79,8 +79,9 @@ def _simplemma_lemma(word: str) -> str | None:
 class Annotator:
     """Tokenizer, tagger and lemmatiser with their version.
 
-    Tagging runs twice: the ``refiner`` sees the first pass's tags to the right
-    of each word ("prioriterade" before a noun is an adjective).
+    Tagging runs twice: the ``refiner`` sees the first pass's tags on both sides
+    of each word ("prioriterade" before a noun is an adjective) and tags a
+    whole sentence at once.
 
     Lemmas come, in order, from the UD (form, UPOS) table; for proper nouns
     the form without a genitive ``:s``; the Hunspell stem that simplemma's
@@ -159,7 +160,7 @@ class Annotator:
         lexical = [self.word_features(token) for token in tokens]
         tags = self.tagger.tag(tokens, lexical)
         if self.refiner is not None:
-            tags = self.refiner.tag(tokens, lexical, following=tags)
+            tags = self.refiner.tag(tokens, lexical, first_pass=tags)
         return [self.lemmatize(t, tag) for t, tag in zip(tokens, tags, strict=True)], tags
 
     def annotate(self, sentences: Iterable[Sentence]) -> list[AnnotatedSentence]:
@@ -264,11 +265,12 @@ def build_annotator(
                 first_pass[i] = held_out.tag(forms, lexical)
     refiner = PerceptronTagger.train(
         [
-            (forms, upos, [feats + following_features(tags, i) for i, feats in enumerate(lexical)])
+            (forms, upos, [feats + first_pass_features(tags, i) for i, feats in enumerate(lexical)])
             for (forms, upos, lexical), tags in zip(data, first_pass, strict=True)
         ],
         iterations=8,
         seed=13,
+        history=False,
     )
     annotator = Annotator(version, tagger, _lemma_table(sentences), refiner, lexicon)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -287,7 +289,7 @@ def build_annotator(
         "training_tokens": sum(len(s.forms) for s in sentences),
         "evaluation": {path.name: evaluate(annotator.annotate_tokens, path) for path in evaluation},
         "method": "two-pass averaged perceptron UPOS tagger (the second pass sees the first "
-        "pass's tags to the right) with Hunspell-flag and simplemma features; "
+        "pass's tags on both sides) with Hunspell-flag and simplemma features; "
         "lemmas from the training treebanks' (form, UPOS) table, Hunspell stems confirmed by "
         "simplemma, simplemma, and compound analysis",
     }

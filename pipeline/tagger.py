@@ -43,6 +43,9 @@ class PerceptronTagger:
         weights: feature → {tag: weight}.
         tagdict: lower-cased words seen often with a single tag.
         tags: the tag set.
+        history: Whether the tagger sees its own previous tags (greedy, left to
+            right); a tagger without them sees a first pass's tags on both
+            sides instead and tags a whole sentence at once.
     """
 
     def __init__(
@@ -50,29 +53,31 @@ class PerceptronTagger:
         weights: dict[str, dict[str, float]] | None = None,
         tagdict: dict[str, str] | None = None,
         tags: Sequence[str] = (),
+        history: bool = True,
     ) -> None:
         self.weights = weights or {}
         self.tagdict = tagdict or {}
         self.tags = tuple(tags)
+        self.history = history
         self._scorer: _Scorer | None = None
 
     def tag(
         self,
         tokens: Sequence[str],
         lexical: Sequence[list[str]],
-        following: Sequence[str] | None = None,
+        first_pass: Sequence[str] | None = None,
     ) -> list[str]:
         """Return one UPOS tag per token.
 
         Args:
             tokens: The sentence's tokens.
             lexical: Per token, features from a lexicon (see ``pipeline.annotate``).
-            following: A first pass's tags, for a second-pass tagger trained with
-                :func:`following_features` (it then sees the tags to the right).
+            first_pass: A first pass's tags, for a second-pass tagger trained with
+                :func:`first_pass_features`.
         """
         if self._scorer is None:
-            self._scorer = _Scorer(self.weights, self.tags)
-        return self._scorer.tag(tokens, lexical, self.tagdict, following)
+            self._scorer = _Scorer(self.weights, self.tags, self.history)
+        return self._scorer.tag(tokens, lexical, self.tagdict, first_pass)
 
     def _predict(self, features: list[str]) -> str:
         scores: dict[str, float] = defaultdict(float)
@@ -83,12 +88,17 @@ class PerceptronTagger:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return {"tags": list(self.tags), "tagdict": self.tagdict, "weights": self.weights}
+        return {
+            "tags": list(self.tags),
+            "tagdict": self.tagdict,
+            "weights": self.weights,
+            "history": self.history,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PerceptronTagger:
         """Rebuild a tagger from :meth:`to_dict` output."""
-        return cls(data["weights"], data["tagdict"], data["tags"])
+        return cls(data["weights"], data["tagdict"], data["tags"], data.get("history", True))
 
     @classmethod
     def train(
@@ -96,9 +106,11 @@ class PerceptronTagger:
         sentences: Sequence[tuple[Sequence[str], Sequence[str], Sequence[list[str]]]],
         iterations: int,
         seed: int,
+        history: bool = True,
     ) -> PerceptronTagger:
-        """Train on (tokens, tags, lexical features) with weight averaging; deterministic."""
-        tagger = cls(tagdict=_tag_dictionary([(tokens, tags) for tokens, tags, _ in sentences]))
+        """Train on (tokens, tags, per-token extra features), averaged; deterministic."""
+        tagdict = _tag_dictionary([(tokens, tags) for tokens, tags, _ in sentences])
+        tagger = cls(tagdict=tagdict, history=history)
         tagger.tags = tuple(sorted({tag for _, tags, _ in sentences for tag in tags}))
         training = _AveragedWeights()
         order = list(sentences)
@@ -112,7 +124,9 @@ class PerceptronTagger:
                     gold = gold_tags[index]
                     guess = tagger.tagdict.get(context[index + 2])
                     if guess is None:
-                        features = _features(index, token, context, prev, prev2) + lexical[index]
+                        features = _features(index, token, context) + lexical[index]
+                        if history:
+                            features += _history_features(prev, prev2, context[index + 2])
                         tagger.weights = training.weights
                         guess = tagger._predict(features)
                         training.update(gold, guess, features)
@@ -121,14 +135,19 @@ class PerceptronTagger:
         return tagger
 
 
-def following_features(tags: Sequence[str], index: int) -> list[str]:
-    """Features of the next two tags of a first pass, for a second-pass tagger."""
+def first_pass_features(tags: Sequence[str], index: int) -> list[str]:
+    """Features of a first pass's tags on both sides of a word, for a second pass."""
+    before = tags[index - 1] if index >= 1 else _START[0]
+    before2 = tags[index - 2] if index >= 2 else _START[1]
     after = tags[index + 1] if index + 1 < len(tags) else _END[0]
     after2 = tags[index + 2] if index + 2 < len(tags) else _END[1]
-    return [f"n1={after}", f"n2={after2}", f"n1,n2={after},{after2}"]
+    return [
+        f"n1={after}", f"n2={after2}", f"n1,n2={after},{after2}", f"q1={before}",
+        f"q2={before2}", f"q1,q2={before},{before2}", f"q1,n1={before},{after}",
+    ]  # fmt: skip
 
 
-def _features(index: int, word: str, context: list[str], prev: str, prev2: str) -> list[str]:
+def _features(index: int, word: str, context: list[str]) -> list[str]:
     i = index + 2
     lower = context[i]
     return [
@@ -141,10 +160,6 @@ def _features(index: int, word: str, context: list[str], prev: str, prev2: str) 
         f"s5={lower[-5:]}",
         f"p1={lower[:1]}",
         f"shape={_shape(word)}",
-        f"t-1={prev}",
-        f"t-2={prev2}",
-        f"t-1,t-2={prev},{prev2}",
-        f"t-1,w={prev},{lower}",
         f"w-1={context[i - 1]}",
         f"s3-1={context[i - 1][-3:]}",
         f"w-2={context[i - 2]}",
@@ -152,6 +167,10 @@ def _features(index: int, word: str, context: list[str], prev: str, prev2: str) 
         f"s3+1={context[i + 1][-3:]}",
         f"w+2={context[i + 2]}",
     ]
+
+
+def _history_features(prev: str, prev2: str, lower: str) -> list[str]:
+    return [f"t-1={prev}", f"t-2={prev2}", f"t-1,t-2={prev},{prev2}", f"t-1,w={prev},{lower}"]
 
 
 def _tag_dictionary(
@@ -218,8 +237,11 @@ class _Scorer:
     kept in reverse order so that ``argmax`` breaks ties as the perceptron does.
     """
 
-    def __init__(self, weights: dict[str, dict[str, float]], tags: Sequence[str]) -> None:
+    def __init__(
+        self, weights: dict[str, dict[str, float]], tags: Sequence[str], history: bool
+    ) -> None:
         self.weights = weights
+        self.uses_history = history
         self.tags = sorted(tags, reverse=True)
         self.index = {tag: i for i, tag in enumerate(self.tags)}
         history = [*self.tags, *_START]
@@ -294,7 +316,7 @@ class _Scorer:
         tokens: Sequence[str],
         lexical: Sequence[list[str]],
         tagdict: dict[str, str],
-        following: Sequence[str] | None,
+        first_pass: Sequence[str] | None,
     ) -> list[str]:
         n = len(tokens)
         words = [self._entry(token, lexical[i]) for i, token in enumerate(tokens)]
@@ -308,9 +330,16 @@ class _Scorer:
             + rows[[word.right2 for word in context[4 : n + 4]]]
             + self.bias
         )
-        if following is not None:
-            ahead = [following_features(following, i) for i in range(n)]
-            static += self.rows[[self._row_id("next", f[-1], f) for f in ahead]]
+        if first_pass is not None:
+            around = [first_pass_features(first_pass, i) for i in range(n)]
+            ids = [self._row_id("pass", ",".join(f), f) for f in around]
+            static += self.rows[ids]  # read the rows after adding new ones
+        if not self.uses_history:
+            best = static.argmax(axis=1)
+            return [
+                fixed if (fixed := tagdict.get(word.lower)) is not None else self.tags[tag]
+                for word, tag in zip(words, best, strict=True)
+            ]
         previous, before = self.history[_START[0]], self.history[_START[1]]
         tags = []
         for i, word in enumerate(words):

@@ -55,7 +55,7 @@ def test_shipped_annotator_is_accurate_on_talbanken_test(annotator):
 
 
 def test_shipped_card_reports_the_same_numbers(annotator):
-    card = json.loads((UD.parents[1] / "models/annotator/v3/card.json").read_text())
+    card = json.loads((UD.parents[1] / "models/annotator/v4/card.json").read_text())
     assert card["version"] == annotator.version
     assert card["evaluation"]["sv_talbanken-ud-test.conllu"] == evaluate(
         annotator.annotate_tokens, TALBANKEN_TEST
