@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +30,18 @@ SMALL_CORPUS_FILES = (
     "regeringen/2019-10-10_statens-offentliga-utredningar_sou-201943.md",
     "regeringen/2017-02-28_statens-offentliga-utredningar_sou-201719.md",
 )
+
+
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run ``sediment`` in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def copy_files(names: tuple[str, ...], target: Path) -> Path:

@@ -5,17 +5,7 @@ import sys
 import pytest
 
 from pipeline.cli import main
-from tests.conftest import ROOT, SAMPLE
-
-
-def run_cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+from tests.conftest import ROOT, SAMPLE, run_cli
 
 
 def test_commands_that_run_no_flow_do_not_import_prefect():

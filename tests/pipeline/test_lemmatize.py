@@ -1,23 +1,9 @@
-import subprocess
-import sys
-
 from pipeline.lemmatize import SpacyBackend, read_vertical, write_vertical
-from tests.conftest import ROOT, UD
-
-
-def run_cli(*args, stdin):
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    ).stdout
+from tests.conftest import UD, run_cli
 
 
 def test_lemmatize_raw_text_writes_one_token_per_line_and_blank_lines_between_sentences():
-    out = run_cli("lemmatize", stdin="Nämnderna beslöt bl.a. att följa upp. Det gick bra.\n")
+    out = run_cli("lemmatize", stdin="Nämnderna beslöt bl.a. att följa upp. Det gick bra.\n").stdout
     sentences = out.split("\n\n")
     assert sentences[0].splitlines()[:3] == [
         "Nämnderna\tnämnd\tNOUN",
@@ -29,7 +15,7 @@ def test_lemmatize_raw_text_writes_one_token_per_line_and_blank_lines_between_se
 
 def test_pretokenized_input_gives_exactly_one_line_per_token():
     tokens = "Kommunerna\nstyrdes\n\nav\nregleringsbreven\n.\n"
-    lines = run_cli("lemmatize", "--pretokenized", stdin=tokens).splitlines()
+    lines = run_cli("lemmatize", "--pretokenized", stdin=tokens).stdout.splitlines()
     assert [line.split("\t")[0] for line in lines if line] == [
         "Kommunerna", "styrdes", "av", "regleringsbreven", ".",
     ]  # fmt: skip
@@ -40,7 +26,7 @@ def test_pretokenized_input_gives_exactly_one_line_per_token():
 
 
 def test_evaluate_lemmas_prints_the_accuracies(tmp_path):
-    out = run_cli("evaluate-lemmas", str(UD / "sv_pud" / "sv_pud-ud-test.conllu"), stdin="")
+    out = run_cli("evaluate-lemmas", str(UD / "sv_pud" / "sv_pud-ud-test.conllu")).stdout
     assert "tokens: 19076" in out
     accuracy = float(out.split("lemma accuracy (all tokens): ")[1].split("%")[0])
     assert 90 < accuracy <= 100
