@@ -33,7 +33,8 @@ _DIGITS = re.compile(r"\d+")
 _TERMINAL = (".", "!", "?", ":", ";", "”", '"', "»", ")")
 _HYPHENS = ("-", "\u00ad", "\ufffe", "\x02")
 _KEEP_HYPHEN_BEFORE = frozenset({"och", "eller", "samt", "till", "respektive", "resp", "som"})
-_TOC_LINE = re.compile(r"(?:\.\s?){3,}\s*\d{1,4}\s*$|…+\s*\d{1,4}\s*$|\s{2,}\d{1,4}\s*$")
+# A table-of-contents line: dot leaders or a wide gap before a page number.
+TOC_LINE = re.compile(r"(?:\.\s?){3,}\s*\d{1,4}\s*$|…+\s*\d{1,4}\s*$|\s{2,}\d{1,4}\s*$")
 _TOC_HEADING = re.compile(r"^(innehåll|innehållsförteckning|contents)$", re.IGNORECASE)
 _REFERENCE_HEADING = re.compile(
     r"^(\d+(\.\d+)*\s+)?(referenser|referenslista|källor|källförteckning|litteratur|"
@@ -265,7 +266,7 @@ def _split_page(page: PageLines, lines: list[TextLine]) -> list[tuple[list[TextL
         starts_new = (
             new_column
             or step > 1.45 * pitch
-            or _TOC_LINE.search(previous.text) is not None
+            or TOC_LINE.search(previous.text) is not None
             or (
                 not mid_sentence
                 and (
@@ -298,7 +299,7 @@ def _kind(lines: list[TextLine], body_height: float, section: str | None) -> Par
     """Classify a raw paragraph; ``section`` is "toc" or "reference" under such headings."""
     texts = [line.text.strip() for line in lines]
     joined = " ".join(texts)
-    if sum(1 for text in texts if _TOC_LINE.search(text)) * 2 >= len(texts):
+    if sum(1 for text in texts if TOC_LINE.search(text)) * 2 >= len(texts):
         return "toc"
     if section == "toc" and re.search(r"\s\d{1,4}$", joined):
         return "toc"

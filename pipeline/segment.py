@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.layout import SENTENCE_KINDS
+from pipeline.layout import SENTENCE_KINDS, TOC_LINE
 from pipeline.records import ExtractedDocument, Sentence
 from pipeline.swedish import ABBREVIATIONS, UPPER_START
 
 # End punctuation, closing quotes or brackets, then white space and a likely sentence start.
 _BOUNDARY = re.compile(r"(?P<end>[.!?…]+)[\"”’»)\]]*\s+(?=[\"”'«(–\-§\d" + UPPER_START + r"])")
 _WORD_BEFORE = re.compile(r"(\S+)$")
-_TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…+\s*\d+\s*$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _BULLET = re.compile(r"(?:^|\s)[•▪●■◦]\s+")
 
@@ -65,7 +64,7 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def is_prose(text: str) -> bool:
     """False for pieces that are not running text: no letters, or a table-of-contents line."""
-    return bool(_HAS_LETTER.search(text)) and not _TOC_LINE.search(text)
+    return bool(_HAS_LETTER.search(text)) and not TOC_LINE.search(text)
 
 
 def segment(document: ExtractedDocument) -> list[Sentence]:
