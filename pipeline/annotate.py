@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import json
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import simplemma
+from simplemma.strategies import DictionaryLookupStrategy
 
 from pipeline.cards import CARD_FILE
 from pipeline.conllu import GoldSentence, read_conllu
@@ -38,6 +39,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_SIMPLEMMA = DictionaryLookupStrategy()
 _VERBATIM_UPOS = frozenset({"PUNCT", "SYM", "NUM", "X"})
 _FOLDS = 5
 # A proper noun's genitive: "USA:s", "Lars's", and definite names: "Riksrevisionens".
@@ -68,11 +70,13 @@ def _shared_prefix(first: str, second: str) -> int:
 
 
 def _simplemma_lemma(word: str) -> str | None:
-    """The lower-cased lemma that simplemma's dictionary gives a word it knows, else None."""
-    lower = word.lower()
-    if not simplemma.is_known(lower, lang="sv"):
-        return None
-    return simplemma.lemmatize(lower, lang="sv").lower()
+    """The lower-cased lemma that simplemma's dictionary gives a word it knows, else None.
+
+    A direct dictionary look-up: the same answer as ``simplemma.is_known`` and
+    ``simplemma.lemmatize`` give a known word, without their per-call overhead.
+    """
+    lemma = _SIMPLEMMA.get_lemma(unicodedata.normalize("NFC", word.lower()), "sv")
+    return None if lemma is None else lemma.lower()
 
 
 @dataclass(frozen=True)
@@ -151,26 +155,42 @@ class Annotator:
         if compound and not readings:
             for cut in range(2, len(lower) - 2):
                 tail = lower[cut:]
-                if simplemma.is_known(tail, lang="sv") or self.lexicon.knows(tail):
+                if _simplemma_lemma(tail) is not None or self.lexicon.knows(tail):
                     return lower[:cut] + self._lemma(tail, upos, compound=False)
         return lower
 
     def annotate_tokens(self, tokens: Sequence[str]) -> tuple[list[str], list[str]]:
-        """Return (lemmas, upos) for already tokenized text."""
-        lexical = [self.word_features(token) for token in tokens]
-        tags = self.tagger.tag(tokens, lexical)
-        if self.refiner is not None:
-            tags = self.refiner.tag(tokens, lexical, first_pass=tags)
-        return [self.lemmatize(t, tag) for t, tag in zip(tokens, tags, strict=True)], tags
+        """Return (lemmas, upos) for one already tokenized sentence."""
+        return self.annotate_batch([tokens])[0]
 
-    def annotate(self, sentences: Iterable[Sentence]) -> list[AnnotatedSentence]:
+    def annotate_batch(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> list[tuple[list[str], list[str]]]:
+        """Return (lemmas, upos) for each tokenized sentence; batches of many are fastest."""
+        tags = self.tagger.tag_batch(sentences, self.word_features)
+        if self.refiner is not None:
+            tags = self.refiner.tag_batch(sentences, self.word_features, first_pass=tags)
+        lemmas = self._lemmas
+        return [
+            (
+                [
+                    lemmas.get((token, tag)) or self.lemmatize(token, tag)
+                    for token, tag in zip(tokens, sentence_tags, strict=True)
+                ],
+                sentence_tags,
+            )
+            for tokens, sentence_tags in zip(sentences, tags, strict=True)
+        ]
+
+    def annotate(self, sentences: Sequence[Sentence]) -> list[AnnotatedSentence]:
         """Tokenize, tag and lemmatise each sentence."""
-        annotated = []
-        for sentence in sentences:
-            tokens = tokenize(sentence.text)
-            lemmas, tags = self.annotate_tokens(tokens)
-            annotated.append(AnnotatedSentence(sentence, tuple(tokens), tuple(lemmas), tuple(tags)))
-        return annotated
+        tokenized = [tokenize(sentence.text) for sentence in sentences]
+        return [
+            AnnotatedSentence(sentence, tuple(tokens), tuple(lemmas), tuple(tags))
+            for sentence, tokens, (lemmas, tags) in zip(
+                sentences, tokenized, self.annotate_batch(tokenized), strict=True
+            )
+        ]
 
 
 @cache
@@ -260,9 +280,10 @@ def build_annotator(
         held_out = PerceptronTagger.train(
             [item for i, item in enumerate(data) if i % _FOLDS != fold], iterations=8, seed=13
         )
-        for i, (forms, _, lexical) in enumerate(data):
-            if i % _FOLDS == fold:
-                first_pass[i] = held_out.tag(forms, lexical)
+        unseen = [i for i in range(len(data)) if i % _FOLDS == fold]
+        tagged = held_out.tag_batch([data[i][0] for i in unseen], features)
+        for i, tags in zip(unseen, tagged, strict=True):
+            first_pass[i] = tags
     refiner = PerceptronTagger.train(
         [
             (forms, upos, [feats + first_pass_features(tags, i) for i, feats in enumerate(lexical)])

@@ -10,6 +10,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
+from spacy.attrs import IS_SPACE, LEMMA, ORTH, POS, SENT_START
+from spacy.parts_of_speech import NAMES as UPOS_NAMES
+
 from pipeline.settings import Settings
 
 Analysed = list[tuple[str, str, str]]  # one sentence: (token, lemma, upos)
@@ -44,12 +47,14 @@ class SpacyBackend:
         memory stays bounded however long the text is.
         """
         sentences: list[Analysed] = []
+        strings = self.nlp.vocab.strings
         for doc in self.nlp.pipe(_PARAGRAPHS.split(text)):
-            for token in doc:
-                if token.is_sent_start or not sentences:
+            values = doc.to_array([ORTH, LEMMA, POS, SENT_START, IS_SPACE]).tolist()
+            for i, (orth, lemma, pos, start, space) in enumerate(values):
+                if start == 1 or i == 0:
                     sentences.append([])
-                if not token.is_space:
-                    sentences[-1].append((token.text, token.lemma_, token.pos_))
+                if not space:
+                    sentences[-1].append((strings[orth], strings[lemma], UPOS_NAMES[pos]))
         return [sentence for sentence in sentences if sentence]
 
     def analyse_tokens(self, sentences: Sequence[Sequence[str]]) -> list[Analysed]:

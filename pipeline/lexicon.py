@@ -68,6 +68,7 @@ class Lexicon:
                 condition=None if condition == "." else re.compile(f"(?:{condition})$"),
             )
             self._rules[rule.add.lower()].append(rule)
+        self._longest_ending = max(map(len, self._rules), default=0)
         self._cache: dict[str, tuple[Reading, ...]] = {}
 
     def readings(self, word: str) -> tuple[Reading, ...]:
@@ -84,7 +85,7 @@ class Lexicon:
             for stem, flags in self._stems.get(lower, ())
             if _ONLY_IN_COMPOUND not in flags and _NEEDS_AFFIX not in flags
         ]
-        for cut in range(len(lower) - 1, -1, -1):
+        for cut in range(len(lower) - 1, max(len(lower) - self._longest_ending, 0) - 1, -1):
             ending = lower[cut:]
             for rule in self._rules.get(ending, ()):
                 candidate = lower[:cut] + rule.strip.lower()

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from spacy.attrs import IDX, LEMMA, POS, SENT_START
 from spacy.language import Language
 from spacy.parts_of_speech import IDS as UNIVERSAL_POS
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from pipeline.annotate import load_annotator
 from pipeline.segment import split_spans
@@ -38,19 +40,35 @@ class SedimentLemmatizer:
 
     def __call__(self, doc: Doc) -> Doc:
         """Tag and lemmatise every sentence (the whole doc if it has no sentences)."""
-        words = [token.text for token in doc]
-        if doc.has_annotation("SENT_START"):
-            starts = [i for i, flag in enumerate(doc.to_array([SENT_START])) if flag == 1]
-        else:
-            starts = [0]
-        strings = doc.vocab.strings
-        values = np.zeros((len(words), 2), dtype="uint64")
-        for start, end in itertools.pairwise([*starts, len(words)]):
-            lemmas, tags = self.annotator.annotate_tokens(words[start:end])
-            for i, (lemma, tag) in enumerate(zip(lemmas, tags, strict=True), start=start):
-                values[i] = (strings.add(lemma), UNIVERSAL_POS[tag])
-        doc.from_array([LEMMA, POS], values)
-        return doc
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        """Tag and lemmatise docs, the sentences of ``batch_size`` docs in one batch."""
+        for batch in minibatch(docs, batch_size):
+            words = [[token.text for token in doc] for doc in batch]
+            spans = [list(itertools.pairwise([*_sentence_starts(doc), len(doc)])) for doc in batch]
+            analysed = iter(
+                self.annotator.annotate_batch(
+                    [doc_words[start:end] for doc_words, doc_spans in zip(words, spans, strict=True)
+                     for start, end in doc_spans]
+                )
+            )  # fmt: skip
+            for doc, doc_spans in zip(batch, spans, strict=True):
+                strings = doc.vocab.strings
+                values = np.zeros((len(doc), 2), dtype="uint64")
+                for start, _ in doc_spans:
+                    lemmas, tags = next(analysed)
+                    for i, (lemma, tag) in enumerate(zip(lemmas, tags, strict=True), start=start):
+                        values[i] = (strings.add(lemma), UNIVERSAL_POS[tag])
+                doc.from_array([LEMMA, POS], values)
+                yield doc
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    """Token indices where sentences start; the whole doc is one sentence if none are set."""
+    if not doc.has_annotation("SENT_START") or not len(doc):
+        return [0] if len(doc) else []
+    return np.flatnonzero(doc.to_array([SENT_START]) == 1).tolist()
 
 
 @Language.factory(
@@ -74,11 +92,10 @@ def sentencize(doc: Doc) -> Doc:
         for paragraph in _PARAGRAPH.finditer(doc.text)
         for start, _ in split_spans(paragraph.group())
     }
-    flags = np.array(
-        [[1 if i == 0 or idx in starts else -1] for i, idx in enumerate(doc.to_array([IDX]))],
-        dtype="int32",
-    ).reshape(-1, 1)
-    doc.from_array([SENT_START], flags.astype("uint64"))
+    flags = [
+        [1 if i == 0 or idx in starts else -1] for i, idx in enumerate(doc.to_array(IDX).tolist())
+    ]
+    doc.from_array([SENT_START], np.array(flags, dtype="int32").astype("uint64"))
     return doc
 
 

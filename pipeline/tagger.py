@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ _PADS = frozenset(_START + _END)
 def _normalise(word: str) -> str:
     if word.isdigit():
         return "!DIGITS"
-    if any(char.isdigit() for char in word):
+    if any(map(str.isdigit, word)):
         return "!HASDIGIT"
     return word.lower()
 
@@ -67,17 +66,29 @@ class PerceptronTagger:
         lexical: Sequence[list[str]],
         first_pass: Sequence[str] | None = None,
     ) -> list[str]:
-        """Return one UPOS tag per token.
+        """Return one UPOS tag per token of one sentence (see :meth:`tag_batch`)."""
+        features = dict(zip(tokens, lexical, strict=True))
+        passes = None if first_pass is None else [first_pass]
+        return self.tag_batch([tokens], features.__getitem__, passes)[0]
+
+    def tag_batch(
+        self,
+        sentences: Sequence[Sequence[str]],
+        lexical: Callable[[str], list[str]],
+        first_pass: Sequence[Sequence[str]] | None = None,
+    ) -> list[list[str]]:
+        """Return one UPOS tag per token of each sentence.
 
         Args:
-            tokens: The sentence's tokens.
-            lexical: Per token, features from a lexicon (see ``pipeline.annotate``).
+            sentences: Tokenized sentences; a batch of many is much faster than one at a time.
+            lexical: A word's features from a lexicon (see ``pipeline.annotate``);
+                asked once per word type.
             first_pass: A first pass's tags, for a second-pass tagger trained with
                 :func:`first_pass_features`.
         """
         if self._scorer is None:
             self._scorer = _Scorer(self.weights, self.tags, self.history)
-        return self._scorer.tag(tokens, lexical, self.tagdict, first_pass)
+        return self._scorer.tag(sentences, lexical, self.tagdict, first_pass)
 
     def _predict(self, features: list[str]) -> str:
         scores: dict[str, float] = defaultdict(float)
@@ -231,137 +242,215 @@ class _AveragedWeights:
 class _Scorer:
     """The perceptron's weights as matrices: the same scores, summed with numpy.
 
-    Features that depend only on a word (its own, or as the left or right
-    neighbour) are summed once per word type and cached as a row; the tag
-    history features are a (previous, before-previous) × tag tensor. Tags are
-    kept in reverse order so that ``argmax`` breaks ties as the perceptron does.
+    Features that depend only on a word (its own, or as a neighbour) are summed
+    once per word type into five rows (own, two left, two right). A batch of
+    sentences is laid out as one sequence with two pads on each side of every
+    sentence, so that all its static scores are five fancy-index look-ups. A
+    second pass adds its first-pass features from tables indexed by the tags
+    around each word; a tagger with history decodes greedily, one position at a
+    time for all sentences at once. Tags are kept in reverse order so that
+    ``argmax`` breaks ties as the perceptron does.
     """
 
     def __init__(
         self, weights: dict[str, dict[str, float]], tags: Sequence[str], history: bool
     ) -> None:
-        self.weights = weights
-        self.uses_history = history
         self.tags = sorted(tags, reverse=True)
         self.index = {tag: i for i, tag in enumerate(self.tags)}
+        self.uses_history = history
+        self.feature_ids = {feature: i for i, feature in enumerate(weights)}
+        self.matrix = np.zeros((len(weights) + 1, len(self.tags)))  # last row: unseen features
+        for feature, by_tag in weights.items():
+            for tag, weight in by_tag.items():
+                self.matrix[self.feature_ids[feature], self.index[tag]] = weight
+        self.bias = self._sum(["bias"])
+        self.labels = {label: i for i, label in enumerate([*self.tags, *_START, *_END])}
+        self.tag_word_ids: dict[str, int] = {}
+        if history:
+            self._build_history_tables(weights)
+        else:
+            self._build_first_pass_tables()
+        self._lock = threading.Lock()
+        self.entries: dict[str, int] = {}
+        self.rows = np.zeros((_ROW_KINDS, 0, len(self.tags)))
+        self.fixed = np.zeros(0, dtype=np.intp)
+        self.tag_word_of = np.zeros(0, dtype=np.intp)
+        self._add_entries(_PAD_ENTRIES, lambda pad: [], {})  # entries 0-3
+
+    def _sum(self, features: Sequence[str]) -> np.ndarray:
+        unseen = len(self.matrix) - 1
+        return self.matrix[[self.feature_ids.get(f, unseen) for f in features]].sum(axis=0)
+
+    def _build_history_tables(self, weights: dict[str, dict[str, float]]) -> None:
+        """Scores of (previous, before-previous) tags and of (previous tag, word) pairs."""
         history = [*self.tags, *_START]
-        self.history = {label: i for i, label in enumerate(history)}
-        size = len(history)
-        self.transition = np.zeros((size, size, len(self.tags)))
-        self.tag_word: dict[str, np.ndarray] = {}
-        for previous, p in self.history.items():
-            self.transition[p, :, :] += self._row([f"t-1={previous}"])
-            for before, q in self.history.items():
-                self.transition[p, q, :] += self._row(
-                    [f"t-2={before}", f"t-1,t-2={previous},{before}"]
-                )
+        self.transition = np.array(
+            [
+                [self._sum([f"t-1={p}", f"t-2={q}", f"t-1,t-2={p},{q}"]) for q in history]
+                for p in history
+            ]
+        )
+        words: dict[str, np.ndarray] = {}
         for feature, by_tag in weights.items():
             if feature.startswith("t-1,w="):
                 previous, _, word = feature[6:].partition(",")
-                if previous in self.history:
-                    matrix = self.tag_word.setdefault(word, np.zeros((size, len(self.tags))))
+                if previous in self.labels and previous not in _END:
+                    matrix = words.setdefault(word, np.zeros((len(history), len(self.tags))))
                     for tag, weight in by_tag.items():
-                        matrix[self.history[previous], self.index[tag]] += weight
-        self.rows = np.zeros((1024, len(self.tags)))
-        self.row_of: dict[tuple[str, str], int] = {}
-        self._lock = threading.Lock()
-        self.words: dict[str, _WordRows] = {}
-        self.starts = [self._entry(pad) for pad in _START]
-        self.ends = [self._entry(pad) for pad in _END]
-        self.bias = self._row(["bias"])
+                        matrix[self.labels[previous], self.index[tag]] += weight
+        self.tag_word_ids = {word: i + 1 for i, word in enumerate(words)}
+        self.tag_word = np.zeros((len(words) + 1, len(history), len(self.tags)))
+        for word, i in self.tag_word_ids.items():
+            self.tag_word[i] = words[word]
 
-    def _row(self, features: Iterable[str]) -> np.ndarray:
-        row = np.zeros(len(self.tags))
-        for feature in features:
-            for tag, weight in self.weights.get(feature, {}).items():
-                row[self.index[tag]] += weight
-        return row
+    def _build_first_pass_tables(self) -> None:
+        """Scores of the first-pass tags around a word, one table per feature template."""
+        labels = list(self.labels)
+        self.single = {
+            name: np.array([self._sum([f"{name}={a}"]) for a in labels])
+            for name in ("n1", "n2", "q1", "q2")
+        }
+        self.pair = {
+            name: np.array([[self._sum([f"{name}={a},{b}"]) for b in labels] for a in labels])
+            for name in ("n1,n2", "q1,q2", "q1,n1")
+        }
 
-    def _row_id(self, group: str, key: str, features: Iterable[str]) -> int:
-        found = self.row_of.get((group, key))
-        if found is None:
-            with self._lock:  # threads share a loaded tagger; rows are added one at a time
-                found = self.row_of.get((group, key))
-                if found is None:
-                    found = len(self.row_of)
-                    if found >= len(self.rows):
-                        self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-                    self.rows[found] = self._row(features)
-                    self.row_of[(group, key)] = found
-        return found
-
-    def _entry(self, word: str, lexical: Sequence[str] = ()) -> _WordRows:
-        """Row ids of a word's own features and of its features as a neighbour (cached)."""
-        found = self.words.get(word)
-        if found is None:
-            lower = _normalise(word) if word not in _PADS else word
-            own = [
-                f"w={lower}", f"s1={lower[-1:]}", f"s2={lower[-2:]}", f"s3={lower[-3:]}",
-                f"s4={lower[-4:]}", f"s5={lower[-5:]}", f"p1={lower[:1]}", f"shape={_shape(word)}",
-                *lexical,
-            ]  # fmt: skip
-            found = _WordRows(
-                lower=lower,
-                own=self._row_id("own", word, own),
-                left1=self._row_id("l1", lower, [f"w-1={lower}", f"s3-1={lower[-3:]}"]),
-                left2=self._row_id("l2", lower, [f"w-2={lower}"]),
-                right1=self._row_id("r1", lower, [f"w+1={lower}", f"s3+1={lower[-3:]}"]),
-                right2=self._row_id("r2", lower, [f"w+2={lower}"]),
-            )
-            self.words[word] = found
-        return found
+    def _add_entries(
+        self, words: Iterable[str], lexical: Callable[[str], list[str]], tagdict: dict[str, str]
+    ) -> None:
+        """Give every new word its five rows, its fixed tag and its tag-word table."""
+        with self._lock:  # threads share a loaded tagger; entries are added one batch at a time
+            new = [word for word in dict.fromkeys(words) if word not in self.entries]
+            if not new:
+                return
+            unseen = len(self.matrix) - 1
+            ids: list[int] = []
+            starts: list[int] = []
+            lowers = [word if word in _PADS else _normalise(word) for word in new]
+            for word, lower in zip(new, lowers, strict=True):
+                own = [f"pad={word}"] if word in _PADS else [
+                    f"w={lower}", f"s1={lower[-1:]}", f"s2={lower[-2:]}", f"s3={lower[-3:]}",
+                    f"s4={lower[-4:]}", f"s5={lower[-5:]}", f"p1={lower[:1]}",
+                    f"shape={_shape(word)}", *lexical(word),
+                ]  # fmt: skip
+                for group in (
+                    own,
+                    [f"w-2={lower}"],
+                    [f"w-1={lower}", f"s3-1={lower[-3:]}"],
+                    [f"w+1={lower}", f"s3+1={lower[-3:]}"],
+                    [f"w+2={lower}"],
+                ):
+                    starts.append(len(ids))
+                    ids.extend(self.feature_ids.get(f, unseen) for f in group)
+            rows = np.add.reduceat(self.matrix[ids], starts).reshape(len(new), _ROW_KINDS, -1)
+            first, end = len(self.entries), len(self.entries) + len(new)
+            if end > len(self.fixed):  # grow by doubling; readers keep their older arrays
+                capacity = max(2 * len(self.fixed), end, 1024)
+                self.rows = _grown(self.rows, capacity, axis=1)
+                self.fixed = _grown(self.fixed, capacity, axis=0)
+                self.tag_word_of = _grown(self.tag_word_of, capacity, axis=0)
+            self.rows[:, first:end] = rows.transpose(1, 0, 2)
+            self.fixed[first:end] = [self.index.get(tagdict.get(lower, ""), -1) for lower in lowers]
+            self.tag_word_of[first:end] = [self.tag_word_ids.get(lower, 0) for lower in lowers]
+            for i, word in enumerate(new, start=first):
+                self.entries[word] = i
 
     def tag(
         self,
-        tokens: Sequence[str],
-        lexical: Sequence[list[str]],
+        sentences: Sequence[Sequence[str]],
+        lexical: Callable[[str], list[str]],
         tagdict: dict[str, str],
-        first_pass: Sequence[str] | None,
-    ) -> list[str]:
-        n = len(tokens)
-        words = [self._entry(token, lexical[i]) for i, token in enumerate(tokens)]
-        context = [*self.starts, *words, *self.ends]  # token i: i-2 at i, i+2 at i + 4
-        rows = self.rows
-        static = (
-            rows[[word.own for word in words]]
-            + rows[[word.left2 for word in context[:n]]]
-            + rows[[word.left1 for word in context[1 : n + 1]]]
-            + rows[[word.right1 for word in context[3 : n + 3]]]
-            + rows[[word.right2 for word in context[4 : n + 4]]]
+        first_pass: Sequence[Sequence[str]] | None,
+    ) -> list[list[str]]:
+        self._add_entries((word for sentence in sentences for word in sentence), lexical, tagdict)
+        entries = self.entries
+        sequence: list[int] = []
+        for sentence in sentences:
+            sequence += _PAD_IDS[:2]
+            sequence += [entries[word] for word in sentence]
+            sequence += _PAD_IDS[2:]
+        seq = np.array(sequence, dtype=np.intp)
+        tokens = np.flatnonzero(seq >= len(_PAD_IDS))
+        own, left2, left1, right1, right2 = self.rows
+        scores = (
+            own[seq[tokens]]
+            + left2[seq[tokens - 2]]
+            + left1[seq[tokens - 1]]
+            + right1[seq[tokens + 1]]
+            + right2[seq[tokens + 2]]
             + self.bias
         )
         if first_pass is not None:
-            around = [first_pass_features(first_pass, i) for i in range(n)]
-            ids = [self._row_id("pass", ",".join(f), f) for f in around]
-            static += self.rows[ids]  # read the rows after adding new ones
-        if not self.uses_history:
-            best = static.argmax(axis=1)
-            return [
-                fixed if (fixed := tagdict.get(word.lower)) is not None else self.tags[tag]
-                for word, tag in zip(words, best, strict=True)
-            ]
-        previous, before = self.history[_START[0]], self.history[_START[1]]
-        tags = []
-        for i, word in enumerate(words):
-            fixed = tagdict.get(word.lower)
-            if fixed is not None:
-                tag = self.index[fixed]
-            else:
-                scores = static[i] + self.transition[previous, before]
-                by_previous = self.tag_word.get(word.lower)
-                if by_previous is not None:
-                    scores = scores + by_previous[previous]
-                tag = int(scores.argmax())
-            tags.append(self.tags[tag])
-            previous, before = tag, previous
-        return tags
+            scores += self._first_pass_scores(seq, tokens, first_pass)
+        fixed = self.fixed[seq[tokens]]
+        if self.uses_history:
+            best = self._decode(scores, fixed, self.tag_word_of[seq[tokens]], sentences)
+        else:
+            best = np.where(fixed >= 0, fixed, scores.argmax(axis=1))
+        names = [self.tags[i] for i in best.tolist()]
+        tagged, start = [], 0
+        for sentence in sentences:
+            tagged.append(names[start : start + len(sentence)])
+            start += len(sentence)
+        return tagged
+
+    def _first_pass_scores(
+        self, seq: np.ndarray, tokens: np.ndarray, first_pass: Sequence[Sequence[str]]
+    ) -> np.ndarray:
+        """Scores of the features :func:`first_pass_features` gives every token."""
+        # A missing neighbour is -START- or -END-, a missing second neighbour -START2- or -END2-.
+        labels = self.labels
+        near = np.array([labels[_START[0]]] * 2 + [labels[_END[0]]] * 2, dtype=np.intp)[seq % 4]
+        far = np.array([labels[_START[1]]] * 2 + [labels[_END[1]]] * 2, dtype=np.intp)[seq % 4]
+        tags = [labels[tag] for sentence in first_pass for tag in sentence]
+        near[tokens] = far[tokens] = tags
+        before, before2 = near[tokens - 1], far[tokens - 2]
+        after, after2 = near[tokens + 1], far[tokens + 2]
+        return (
+            self.single["n1"][after]
+            + self.single["n2"][after2]
+            + self.pair["n1,n2"][after, after2]
+            + self.single["q1"][before]
+            + self.single["q2"][before2]
+            + self.pair["q1,q2"][before, before2]
+            + self.pair["q1,n1"][before, after]
+        )
+
+    def _decode(
+        self,
+        scores: np.ndarray,
+        fixed: np.ndarray,
+        tag_words: np.ndarray,
+        sentences: Sequence[Sequence[str]],
+    ) -> np.ndarray:
+        """Greedy left-to-right decoding with tag history, all sentences in step."""
+        lengths = np.array([len(sentence) for sentence in sentences], dtype=np.intp)
+        order = np.argsort(-lengths, kind="stable")
+        starts = (np.cumsum(lengths) - lengths)[order]
+        active = np.bincount(lengths, minlength=1)[::-1].cumsum()[::-1]  # sentences longer than j
+        previous = np.full(len(sentences), self.labels[_START[0]], dtype=np.intp)
+        before = np.full(len(sentences), self.labels[_START[1]], dtype=np.intp)
+        best = np.empty(len(scores), dtype=np.intp)
+        for position in range(int(lengths.max(initial=0))):
+            count = int(active[position + 1])
+            at = starts[:count] + position
+            p, q = previous[:count], before[:count]
+            step = scores[at] + self.transition[p, q] + self.tag_word[tag_words[at], p]
+            chosen = np.where(fixed[at] >= 0, fixed[at], step.argmax(axis=1))
+            best[at] = chosen
+            before[:count] = p
+            previous[:count] = chosen
+        return best
 
 
-@dataclass(frozen=True)
-class _WordRows:
-    lower: str
-    own: int
-    left1: int
-    left2: int
-    right1: int
-    right2: int
+_ROW_KINDS = 5
+
+
+def _grown(array: np.ndarray, capacity: int, axis: int) -> np.ndarray:
+    shape = list(array.shape)
+    shape[axis] = capacity - shape[axis]
+    return np.concatenate([array, np.zeros(shape, dtype=array.dtype)], axis=axis)
+
+
+_PAD_ENTRIES = (*_START, *_END)
+_PAD_IDS = [0, 1, 2, 3]

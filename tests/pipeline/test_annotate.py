@@ -4,6 +4,7 @@ import json
 import pytest
 
 from pipeline.annotate import build_annotator, evaluate, load_annotator, tokenize
+from pipeline.conllu import read_conllu
 from pipeline.records import Sentence
 from pipeline.settings import Settings
 from tests.conftest import ROOT, UD
@@ -45,6 +46,13 @@ def test_annotate_sentences_aligns_tokens_lemmas_and_tags(annotator):
     assert len(result.tokens) == len(result.lemmas) == len(result.upos) == 6
     assert result.lemmas[1] == "lämna"
     assert result.upos[4] == "NUM" and result.lemmas[4] == "2019"
+
+
+def test_a_batch_is_tagged_as_its_sentences_one_by_one(annotator):
+    sentences = [s.forms for s in read_conllu(UD / "sv_pud" / "sv_pud-ud-test.conllu")][:300]
+    batch = annotator.annotate_batch(sentences)
+    assert batch == [annotator.annotate_tokens(tokens) for tokens in sentences]
+    assert annotator.annotate_batch([]) == [] and annotator.annotate_batch([[]]) == [([], [])]
 
 
 def test_shipped_annotator_is_accurate_on_talbanken_test(annotator):
