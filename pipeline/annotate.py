@@ -49,15 +49,24 @@ _PARTICIPLE = re.compile(r"^(\w{3,})(?:ad|ade|at)$")
 
 def tokenize(text: str) -> list[str]:
     """Split Swedish text into tokens; known abbreviations keep their period."""
-    tokens: list[str] = []
+    return [text[start:end] for start, end in token_spans(text)]
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each token of :func:`tokenize` in ``text``."""
+    spans: list[tuple[int, int]] = []
     for match in _TOKEN.finditer(text):
-        token = match.group()
-        attached = match.start() > 0 and not text[match.start() - 1].isspace()
-        if token == "." and attached and f"{tokens[-1].lower()}." in ABBREVIATIONS:
-            tokens[-1] += "."
+        start, end = match.span()
+        if (
+            match.group() == "."
+            and spans
+            and spans[-1][1] == start
+            and f"{text[spans[-1][0] : start].lower()}." in ABBREVIATIONS
+        ):
+            spans[-1] = (spans[-1][0], end)
             continue
-        tokens.append(token)
-    return tokens
+        spans.append((start, end))
+    return spans
 
 
 def _shared_prefix(first: str, second: str) -> int:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from spacy.attrs import IS_SPACE, LEMMA, ORTH, POS, SENT_START
 from spacy.parts_of_speech import NAMES as UPOS_NAMES
+from spacy.tokens import Doc
 
 from pipeline.settings import Settings
 
@@ -59,14 +60,18 @@ class SpacyBackend:
 
     def analyse_tokens(self, sentences: Sequence[Sequence[str]]) -> list[Analysed]:
         """Tag and lemmatise pre-tokenized sentences, token for token."""
-        from spacy.tokens import Doc
-
-        analysed = []
-        for words in sentences:
-            starts = [True] + [False] * (len(words) - 1)
-            doc = self.lemmatizer(Doc(self.nlp.vocab, words=list(words), sent_starts=starts))
-            analysed.append([(t.text, t.lemma_, t.pos_) for t in doc])
-        return analysed
+        docs = (
+            Doc(self.nlp.vocab, words=list(words), sent_starts=[True] + [False] * (len(words) - 1))
+            for words in sentences
+        )
+        strings = self.nlp.vocab.strings
+        return [
+            [
+                (strings[orth], strings[lemma], UPOS_NAMES[pos])
+                for orth, lemma, pos in doc.to_array([ORTH, LEMMA, POS]).tolist()
+            ]
+            for doc in self.lemmatizer.pipe(docs)
+        ]
 
 
 BACKENDS: dict[str, Callable[[], Backend]] = {"spacy": SpacyBackend}

@@ -1,33 +1,38 @@
-"""spaCy components: sediment's Swedish sentence splitter and lemmatiser.
+"""spaCy components: sediment's Swedish tokenizer, sentence splitter and lemmatiser.
 
-Registered with spaCy (also through the ``spacy_factories`` entry point), so
-that any spaCy pipeline can use them::
+Registered with spaCy (also through the ``spacy_factories`` and
+``spacy_tokenizers`` entry points), so that any spaCy pipeline can use them::
 
     nlp = spacy.blank("sv")
     nlp.add_pipe("sediment_sentencizer")
     nlp.add_pipe("sediment_lemmatizer")
     doc = nlp("Nämnderna beslöt bl.a. att styrdokumenten ska följas upp.")
     [(t.text, t.lemma_, t.pos_) for t in doc]
+
+:func:`swedish_pipeline` builds the same with sediment's own tokenizer
+(``@tokenizers = "sediment_tokenizer.v1"``), which tokenizes as the corpus
+pipeline does and sets sentence starts itself.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
-from spacy.attrs import IDX, LEMMA, POS, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LEMMA, ORTH, POS, SENT_START
 from spacy.language import Language
 from spacy.parts_of_speech import IDS as UNIVERSAL_POS
 from spacy.tokens import Doc
-from spacy.util import minibatch
+from spacy.util import minibatch, registry
+from spacy.vocab import Vocab
 
-from pipeline.annotate import load_annotator
+from pipeline.annotate import load_annotator, token_spans
 from pipeline.segment import split_spans
 from pipeline.settings import Settings
 
 COMPONENT_VERSION = "1"
+TOKENIZER = "sediment_tokenizer.v1"
 _PARAGRAPH = re.compile(r"\S.*?(?=\n\s*\n|\Z)", re.DOTALL)
 
 
@@ -42,33 +47,49 @@ class SedimentLemmatizer:
         """Tag and lemmatise every sentence (the whole doc if it has no sentences)."""
         return next(iter(self.pipe([doc])))
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        """Tag and lemmatise docs, the sentences of ``batch_size`` docs in one batch."""
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tag and lemmatise docs, the sentences of ``batch_size`` docs in one batch.
+
+        White-space tokens are left out of the sentences the tagger sees; they
+        get the tag ``SPACE`` and themselves as lemma.
+        """
         for batch in minibatch(docs, batch_size):
-            words = [[token.text for token in doc] for doc in batch]
-            spans = [list(itertools.pairwise([*_sentence_starts(doc), len(doc)])) for doc in batch]
+            strings = batch[0].vocab.strings
+            words = [[strings[orth] for orth in doc.to_array(ORTH).tolist()] for doc in batch]
+            sentences = [_sentence_tokens(doc) for doc in batch]
             analysed = iter(
                 self.annotator.annotate_batch(
-                    [doc_words[start:end] for doc_words, doc_spans in zip(words, spans, strict=True)
-                     for start, end in doc_spans]
+                    [[doc_words[i] for i in tokens]
+                     for doc_words, doc_sentences in zip(words, sentences, strict=True)
+                     for tokens in doc_sentences]
                 )
             )  # fmt: skip
-            for doc, doc_spans in zip(batch, spans, strict=True):
-                strings = doc.vocab.strings
-                values = np.zeros((len(doc), 2), dtype="uint64")
-                for start, _ in doc_spans:
+            for doc, doc_sentences in zip(batch, sentences, strict=True):
+                index: list[int] = []
+                lemma_ids: list[int] = []
+                pos_ids: list[int] = []
+                for tokens in doc_sentences:
                     lemmas, tags = next(analysed)
-                    for i, (lemma, tag) in enumerate(zip(lemmas, tags, strict=True), start=start):
-                        values[i] = (strings.add(lemma), UNIVERSAL_POS[tag])
+                    index += tokens
+                    lemma_ids += map(strings.add, lemmas)
+                    pos_ids += [UNIVERSAL_POS[tag] for tag in tags]
+                values = doc.to_array([ORTH, POS])  # white space: itself as lemma, SPACE
+                values[:, 1] = UNIVERSAL_POS["SPACE"]
+                values[index, 0] = lemma_ids
+                values[index, 1] = pos_ids
                 doc.from_array([LEMMA, POS], values)
                 yield doc
 
 
-def _sentence_starts(doc: Doc) -> list[int]:
-    """Token indices where sentences start; the whole doc is one sentence if none are set."""
-    if not doc.has_annotation("SENT_START") or not len(doc):
-        return [0] if len(doc) else []
-    return np.flatnonzero(doc.to_array([SENT_START]) == 1).tolist()
+def _sentence_tokens(doc: Doc) -> list[list[int]]:
+    """Indices of each sentence's tokens, white space left out (one sentence if none are set)."""
+    sentences: list[list[int]] = []
+    for i, (start, space) in enumerate(doc.to_array([SENT_START, IS_SPACE]).tolist()):
+        if i == 0 or start == 1:
+            sentences.append([])
+        if not space:
+            sentences[-1].append(i)
+    return [tokens for tokens in sentences if tokens]
 
 
 @Language.factory(
@@ -87,11 +108,7 @@ def sentencize(doc: Doc) -> Doc:
 
     Abbreviations such as "bl.a." and "t.ex." stay inside their sentence.
     """
-    starts = {
-        paragraph.start() + start
-        for paragraph in _PARAGRAPH.finditer(doc.text)
-        for start, _ in split_spans(paragraph.group())
-    }
+    starts = _sentence_offsets(doc.text)
     flags = [
         [1 if i == 0 or idx in starts else -1] for i, idx in enumerate(doc.to_array(IDX).tolist())
     ]
@@ -99,11 +116,84 @@ def sentencize(doc: Doc) -> Doc:
     return doc
 
 
+def _sentence_offsets(text: str) -> set[int]:
+    """Character offsets where sediment's segmenter starts sentences, blank lines included."""
+    return {
+        paragraph.start() + start
+        for paragraph in _PARAGRAPH.finditer(text)
+        for start, _ in split_spans(paragraph.group())
+    }
+
+
+class SedimentTokenizer:
+    """spaCy tokenizer that splits as sediment's pipeline does (``pipeline.annotate.tokenize``).
+
+    Abbreviations ("bl.a.", "kap."), numbers ("2019:43", "45,2") and genitives
+    ("EU:s") are single tokens; white space beyond one space is kept as
+    space tokens, so ``doc.text`` is the input text. Sentence starts are set
+    as ``sediment_sentencizer`` sets them.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        """Tokenize ``text`` into a Doc with sentence starts."""
+        sentence_offsets = _sentence_offsets(text)
+        words: list[str] = []
+        spaces: list[bool] = []
+        starts: list[bool] = []
+        end = 0
+        for start, token_end in [*token_spans(text), (len(text), len(text))]:
+            gap = text[end:start]
+            if gap.startswith(" ") and words:
+                spaces[-1], gap = True, gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+                starts.append(not starts)
+            if start < token_end:
+                words.append(text[start:token_end])
+                spaces.append(False)
+                starts.append(not starts or start in sentence_offsets)
+            end = token_end
+        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tokenize each text."""
+        for text in texts:
+            yield self(text)
+
+    def to_bytes(self, **kwargs: object) -> bytes:
+        """Nothing to save: the tokenizer has no settings."""
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs: object) -> SedimentTokenizer:
+        """Nothing to load."""
+        return self
+
+    def to_disk(self, path: str, **kwargs: object) -> None:
+        """Nothing to save."""
+
+    def from_disk(self, path: str, **kwargs: object) -> SedimentTokenizer:
+        """Nothing to load."""
+        return self
+
+
+@registry.tokenizers(TOKENIZER)
+def make_tokenizer() -> Callable[[Language], SedimentTokenizer]:
+    """The factory spaCy's config calls for ``@tokenizers = "sediment_tokenizer.v1"``."""
+
+    def create(nlp: Language) -> SedimentTokenizer:
+        return SedimentTokenizer(nlp.vocab)
+
+    return create
+
+
 def swedish_pipeline(annotator_dir: str = Settings.annotator_dir) -> Language:
-    """A blank Swedish spaCy pipeline with sediment's sentencizer and lemmatiser."""
+    """A blank Swedish spaCy pipeline: sediment's tokenizer (it splits sentences) and lemmatiser."""
     import spacy
 
-    nlp = spacy.blank("sv")
-    nlp.add_pipe("sediment_sentencizer")
+    nlp = spacy.blank("sv", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
     nlp.add_pipe("sediment_lemmatizer", config={"annotator_dir": annotator_dir})
     return nlp
