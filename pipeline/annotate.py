@@ -150,11 +150,18 @@ class Annotator:
         readings = self.lexicon.readings(lower)
         stems = {reading.stem.lower() for reading in readings if reading.inflected}
         lemma = _simplemma_lemma(lower)
-        participle = _PARTICIPLE.match(lower) if upos == "ADJ" else None
+        participle = _PARTICIPLE.match(lower) if upos in {"ADJ", "NOUN"} else None
         if participle and lemma == f"{participle.group(1)}a":
             return f"{participle.group(1)}ad"  # participles: "baserade", "baserat" → "baserad"
         if upos == "NOUN" and lemma is not None and lemma.endswith("a") and lemma[:-1] in stems:
             return lemma[:-1]  # "besluten" is a form of the noun "beslut", not of "besluta"
+        if (
+            upos == "NOUN"
+            and lemma is not None
+            and any(not reading.inflected for reading in readings)
+            and not self.lexicon.knows(lemma)
+        ):
+            return lower  # Hunspell lists the noun as it stands, and not simplemma's lemma
         if lemma is not None and (lemma in stems or lemma == lower):
             return lemma
         if lemma is not None:

@@ -199,8 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         default=[UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"],
     )
-    annotator.add_argument("--out", type=Path, default=MODELS_DIR / "annotator" / "v4")
-    annotator.add_argument("--version", default="sv-ud-perceptron-4")
+    annotator.add_argument("--out", type=Path, default=MODELS_DIR / "annotator" / "v5")
+    annotator.add_argument("--version", default="sv-ud-perceptron-5")
     annotator.set_defaults(run=cmd_build_annotator)
 
     train = commands.add_parser("train", help="Train the steering classifier.")
@@ -211,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=[ANNOTATIONS_DIR / "steering_v1_adjudicated.csv"],
         help="Annotation CSVs (default: the bundled adjudicated set).",
     )
-    train.add_argument("--out", type=Path, default=MODELS_DIR / "steering" / "v4")
-    train.add_argument("--version", default="steering-v4")
+    train.add_argument("--out", type=Path, default=MODELS_DIR / "steering" / "v5")
+    train.add_argument("--version", default="steering-v5")
     train.add_argument("--annotator-dir", default=Settings.annotator_dir)
     train.set_defaults(run=cmd_train)
 

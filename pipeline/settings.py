@@ -45,12 +45,12 @@ class Settings:
         (True, False),
     )
     annotator_dir: str = _setting(
-        str(MODELS_DIR / "annotator" / "v4"),
+        str(MODELS_DIR / "annotator" / "v5"),
         "Folder of the tagger and lemma tables (built by `sediment build-annotator`).",
         "path",
     )
     model_dir: str = _setting(
-        str(MODELS_DIR / "steering" / "v4"),
+        str(MODELS_DIR / "steering" / "v5"),
         "Folder of the steering classifier (built by `sediment train`).",
         "path",
     )

@@ -63,7 +63,7 @@ def test_shipped_annotator_is_accurate_on_talbanken_test(annotator):
 
 
 def test_shipped_card_reports_the_same_numbers(annotator):
-    card = json.loads((UD.parents[1] / "models/annotator/v4/card.json").read_text())
+    card = json.loads((UD.parents[1] / "models/annotator/v5/card.json").read_text())
     assert card["version"] == annotator.version
     assert card["evaluation"]["sv_talbanken-ud-test.conllu"] == evaluate(
         annotator.annotate_tokens, TALBANKEN_TEST
@@ -81,11 +81,7 @@ def test_build_annotator_from_a_treebank(tmp_path):
 
 
 def test_governance_vocabulary_in_real_sentences(annotator):
-    """Inflected forms from steering documents, each in a sentence from the corpora.
-
-    Issue 4 asks for 98 %; this annotator reaches 97.1 % (202 of 208), so the
-    test guards that level until the bar is met.
-    """
+    """Inflected forms from steering documents, each in a sentence from the corpora (≥ 98 %)."""
     with (ROOT / "tests" / "data" / "governance_lemmas.tsv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert len(rows) >= 100
@@ -94,4 +90,4 @@ def test_governance_vocabulary_in_real_sentences(annotator):
         tokens = tokenize(row["sentence"])
         lemmas, _ = annotator.annotate_tokens(tokens)
         correct += lemmas[tokens.index(row["form"])].lower() == row["lemma"].lower()
-    assert correct / len(rows) >= 0.97
+    assert correct / len(rows) >= 0.98
