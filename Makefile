@@ -3,10 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+WITH_STANZA := $(VENV)/.installed-stanza
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test lint format models bench ocr clean
+.PHONY: demo test lint format models stanza-model bench ocr clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +15,17 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# Stanza and the CPU build of PyTorch, for the second lemmatiser backend and its tests.
+$(WITH_STANZA): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[dev,stanza]"
+	touch $@
+
 ## demo: install, then refresh the bundled sample corpus into outputs/demo with Prefect
 demo: $(INSTALLED)
 	$(BIN)/sediment refresh corpora/sample --output outputs/demo
 
 ## test: lint, format check and the whole test suite (slow and flow tests included)
-test: $(INSTALLED) lint
+test: $(WITH_STANZA) lint
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
@@ -34,6 +40,10 @@ format: $(INSTALLED)
 models: $(INSTALLED)
 	$(BIN)/sediment build-annotator --eval corpora/ud/sv_talbanken/sv_talbanken-ud-test.conllu ../shared/corpora/ud/sv_lines/sv_lines-ud-test.conllu
 	$(BIN)/sediment train
+
+## stanza-model: retrain the small Stanza model in models/stanza/v1 (about 10 minutes)
+stanza-model: $(WITH_STANZA)
+	$(BIN)/sediment build-stanza --eval corpora/ud/sv_talbanken/sv_talbanken-ud-test.conllu ../shared/corpora/ud/sv_lines/sv_lines-ud-test.conllu
 
 ## bench: print speed, quality and memory numbers for this machine
 bench: $(INSTALLED)

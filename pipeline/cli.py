@@ -14,11 +14,18 @@ from pipeline.settings import MODELS_DIR, PROJECT_ROOT, Settings, allowed_values
 
 UD_DIR = PROJECT_ROOT / "corpora" / "ud"
 ANNOTATIONS_DIR = PROJECT_ROOT / "corpora" / "annotations"
+UD_TRAIN = [
+    UD_DIR / "sv_talbanken" / "sv_talbanken-ud-dev.conllu",
+    UD_DIR / "sv_pud" / "sv_pud-ud-test.conllu",
+]
+UD_TEST = UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"
+LEMMATIZER_BACKENDS = ("spacy", "stanza")  # pipeline.lemmatize.BACKENDS, without importing spaCy
+_SENTENCES_PER_CHUNK = 2000
 
 
-def _add_settings(parser: argparse.ArgumentParser) -> None:
-    """Add one option per declared setting."""
-    for name, default, description, allowed in describe():
+def _add_settings(parser: argparse.ArgumentParser, command: str) -> None:
+    """Add one option per setting that ``command`` offers."""
+    for name, default, description, allowed in describe(command):
         flag = "--" + name.replace("_", "-")
         if isinstance(default, bool):
             parser.add_argument(
@@ -32,7 +39,8 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(**{name: getattr(args, name) for name, *_ in describe()})
+    """Settings from the options a command offers; the rest keep their defaults."""
+    return Settings(**{name: getattr(args, name) for name, *_ in describe() if hasattr(args, name)})
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -80,28 +88,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_lemmatize(args: argparse.Namespace) -> int:
     """Read Swedish from stdin; write token, lemma and UPOS per line."""
-    from pipeline.lemmatize import BACKENDS, read_vertical, write_vertical
+    from pipeline.lemmatize import batched, load_backend, read_vertical, write_vertical
 
-    backend = BACKENDS[args.backend]()
+    backend = load_backend(args.lemmatizer, _settings(args))
     if args.pretokenized:
-        analysed = backend.analyse_tokens(list(read_vertical(sys.stdin)))
+        for chunk in batched(read_vertical(sys.stdin), _SENTENCES_PER_CHUNK):
+            sys.stdout.writelines(write_vertical(backend.analyse_tokens(chunk)))
     else:
-        analysed = backend.analyse_text(sys.stdin.read())
-    sys.stdout.writelines(write_vertical(analysed))
+        sys.stdout.writelines(write_vertical(backend.analyse_text(sys.stdin.read())))
     return 0
 
 
 def cmd_evaluate_lemmas(args: argparse.Namespace) -> int:
     """Print lemma and UPOS accuracy on a CoNLL-U treebank's gold tokens."""
     from pipeline.annotate import evaluate
-    from pipeline.lemmatize import BACKENDS
+    from pipeline.lemmatize import load_backend
 
-    backend = BACKENDS[args.backend]()
+    backend = load_backend(args.lemmatizer, _settings(args))
 
     def analyse(forms: list[str]) -> tuple[list[str], list[str]]:
         (sentence,) = backend.analyse_tokens([forms])
         return [lemma for _, lemma, _ in sentence], [upos for _, _, upos in sentence]
 
+    if not args.treebank.is_file():
+        raise SedimentError(Errors.FILE_NOT_FOUND, path=args.treebank)
     scores = evaluate(analyse, args.treebank)
     print(f"tokens: {scores['tokens']}")
     print(f"lemma accuracy (all tokens): {scores['lemma_accuracy']:.2%}")
@@ -115,6 +125,17 @@ def cmd_build_annotator(args: argparse.Namespace) -> int:
     from pipeline.annotate import build_annotator
 
     card = build_annotator(args.train, args.eval, args.out, args.version)
+    print(json.dumps(card["evaluation"], indent=2))
+    return 0
+
+
+def cmd_build_stanza(args: argparse.Namespace) -> int:
+    """Train a small Stanza tagger and lemmatiser from the bundled UD treebanks."""
+    from pipeline.stanza_model import build_stanza_model
+
+    card = build_stanza_model(
+        args.train, args.eval, args.out, args.version, args.tagger_steps, args.lemmatizer_epochs
+    )
     print(json.dumps(card["evaluation"], indent=2))
     return 0
 
@@ -149,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", help="Process new and changed files of a corpus.")
     refresh.add_argument("corpus_dir", type=Path, help="Folder of PDFs, .txt and .md files.")
     refresh.add_argument("--output", "-o", type=Path, required=True, help="Output folder.")
-    _add_settings(refresh)
+    _add_settings(refresh, "refresh")
     refresh.set_defaults(run=cmd_refresh)
 
     extract = commands.add_parser(
@@ -166,42 +187,46 @@ def build_parser() -> argparse.ArgumentParser:
     lemmatize = commands.add_parser(
         "lemmatize", help="Tokens, lemmas and UPOS of Swedish text on stdin, one token per line."
     )
-    lemmatize.add_argument("--backend", default="spacy", choices=("spacy", "stanza"))
+    lemmatize.add_argument(
+        "--backend", dest="lemmatizer", default="spacy", choices=LEMMATIZER_BACKENDS
+    )
     lemmatize.add_argument(
         "--pretokenized",
         action="store_true",
         help="Input is one token per line with blank lines between sentences.",
     )
+    _add_settings(lemmatize, "lemmatize")
     lemmatize.set_defaults(run=cmd_lemmatize)
 
     evaluate = commands.add_parser(
         "evaluate-lemmas", help="Lemma and UPOS accuracy on a CoNLL-U file's gold tokens."
     )
     evaluate.add_argument("treebank", type=Path)
-    evaluate.add_argument("--backend", default="spacy", choices=("spacy", "stanza"))
+    evaluate.add_argument(
+        "--backend", dest="lemmatizer", default="spacy", choices=LEMMATIZER_BACKENDS
+    )
+    _add_settings(evaluate, "lemmatize")
     evaluate.set_defaults(run=cmd_evaluate_lemmas)
 
     annotator = commands.add_parser(
         "build-annotator", help="Build the tagger and lemma tables from UD treebanks."
     )
-    annotator.add_argument(
-        "--train",
-        type=Path,
-        nargs="+",
-        default=[
-            UD_DIR / "sv_talbanken" / "sv_talbanken-ud-dev.conllu",
-            UD_DIR / "sv_pud" / "sv_pud-ud-test.conllu",
-        ],
-    )
-    annotator.add_argument(
-        "--eval",
-        type=Path,
-        nargs="*",
-        default=[UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"],
-    )
+    annotator.add_argument("--train", type=Path, nargs="+", default=UD_TRAIN)
+    annotator.add_argument("--eval", type=Path, nargs="*", default=[UD_TEST])
     annotator.add_argument("--out", type=Path, default=MODELS_DIR / "annotator" / "v5")
     annotator.add_argument("--version", default="sv-ud-perceptron-5")
     annotator.set_defaults(run=cmd_build_annotator)
+
+    stanza_model = commands.add_parser(
+        "build-stanza", help="Train a small Stanza tagger and lemmatiser from UD treebanks."
+    )
+    stanza_model.add_argument("--train", type=Path, nargs="+", default=UD_TRAIN)
+    stanza_model.add_argument("--eval", type=Path, nargs="*", default=[UD_TEST])
+    stanza_model.add_argument("--out", type=Path, default=Path(Settings.stanza_dir))
+    stanza_model.add_argument("--version", default="sv-ud-stanza-small-1")
+    stanza_model.add_argument("--tagger-steps", type=int, default=1500)
+    stanza_model.add_argument("--lemmatizer-epochs", type=int, default=3)
+    stanza_model.set_defaults(run=cmd_build_stanza)
 
     train = commands.add_parser("train", help="Train the steering classifier.")
     train.add_argument(

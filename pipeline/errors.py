@@ -82,6 +82,15 @@ class Errors:
         "LexiconMissing",
         "The Swedish Hunspell dictionary is not installed at {path}: pip install hunspell-sv.",
     )
+    FILE_NOT_FOUND = Message("E210", "FileNotFound", "File not found: {path}")
+    STANZA_MISSING = Message(
+        "E211",
+        "StanzaMissing",
+        "The Stanza backend needs Stanza and PyTorch: pip install -e '.[stanza]'.",
+    )
+    STANZA_MODEL_BROKEN = Message(
+        "E212", "StanzaModelBroken", "Stanza could not load the model in {path}: {problem}"
+    )
     BAD_ANNOTATIONS = Message("E206", "BadAnnotations", "{path}: {problem}")
     OUTPUT_NOT_A_STORE = Message(
         "E207",

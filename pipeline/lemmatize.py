@@ -6,16 +6,24 @@ registered components; ``stanza`` runs a Stanza model from a folder.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 from spacy.attrs import IS_SPACE, LEMMA, ORTH, POS, SENT_START
 from spacy.parts_of_speech import NAMES as UPOS_NAMES
 from spacy.tokens import Doc
 
+from pipeline.annotate import tokenize
+from pipeline.errors import Errors, SedimentError
+from pipeline.segment import split_spans
 from pipeline.settings import Settings
 
+STANZA_MANIFEST = "stanza.json"
+T = TypeVar("T")
 Analysed = list[tuple[str, str, str]]  # one sentence: (token, lemma, upos)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
@@ -74,7 +82,98 @@ class SpacyBackend:
         ]
 
 
-BACKENDS: dict[str, Callable[[], Backend]] = {"spacy": SpacyBackend}
+class StanzaBackend:
+    """A Stanza tagger and lemmatiser from a folder, over sediment's tokens and sentences.
+
+    The folder either holds a ``stanza.json`` that names the model files
+    (``sediment build-stanza`` writes one), or is a folder that
+    ``stanza.download("sv", model_dir=...)`` filled with Stanza's official
+    Swedish models. Nothing is downloaded: Stanza runs offline, on the CPU.
+    """
+
+    def __init__(self, model_dir: str = Settings.stanza_dir) -> None:
+        directory = Path(model_dir)
+        options = stanza_options(directory)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # Stanza must never reach a model hub
+        try:
+            import stanza
+        except ImportError as error:
+            raise SedimentError(Errors.STANZA_MISSING) from error
+        try:
+            self.nlp = stanza.Pipeline(
+                lang="sv",
+                processors="tokenize,pos,lemma",
+                tokenize_pretokenized=True,
+                download_method=None,
+                use_gpu=False,
+                logging_level="WARN",
+                **options,
+            )
+        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            raise SedimentError(
+                Errors.STANZA_MODEL_BROKEN, path=directory, problem=error
+            ) from error
+
+    def analyse_text(self, text: str) -> list[Analysed]:
+        """Split raw text with sediment's segmenter and tokenizer, then tag and lemmatise."""
+        return self.analyse_tokens(
+            [
+                tokenize(paragraph[start:end])
+                for paragraph in _PARAGRAPHS.split(text)
+                for start, end in split_spans(paragraph)
+            ]
+        )
+
+    def analyse_tokens(self, sentences: Sequence[Sequence[str]]) -> list[Analysed]:
+        """Tag and lemmatise pre-tokenized sentences, token for token."""
+        if not sentences:
+            return []
+        doc = self.nlp([list(tokens) for tokens in sentences])
+        return [
+            [(word.text, word.lemma or word.text, word.upos) for word in sentence.words]
+            for sentence in doc.sentences
+        ]
+
+
+def stanza_options(directory: Path) -> dict[str, str | bool]:
+    """Pipeline options for a Stanza model folder (see :class:`StanzaBackend`).
+
+    Raises:
+        SedimentError: The folder holds neither kind of model.
+    """
+    manifest = directory / STANZA_MANIFEST
+    if manifest.is_file():
+        listed = json.loads(manifest.read_text(encoding="utf-8"))["pipeline"]
+        paths = {key: str(directory / value) for key, value in listed.items()}
+        return {**paths, "dir": str(directory), "allow_unknown_language": True}
+    if (directory / "resources.json").is_file():
+        return {"dir": str(directory)}
+    raise SedimentError(
+        Errors.MODEL_NOT_FOUND, what="Stanza", path=directory, command="sediment build-stanza"
+    )
+
+
+BACKENDS: dict[str, Callable[[Settings], Backend]] = {
+    "spacy": lambda settings: SpacyBackend(settings.annotator_dir),
+    "stanza": lambda settings: StanzaBackend(settings.stanza_dir),
+}
+
+
+def load_backend(name: str, settings: Settings) -> Backend:
+    """The backend ``name`` with the model folders of ``settings``."""
+    return BACKENDS[name](settings)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of ``size`` items (the last may be shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def read_vertical(lines: Iterable[str]) -> Iterator[list[str]]:

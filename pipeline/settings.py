@@ -16,7 +16,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
-def _setting(default: Any, description: str, allowed: str | tuple[Any, ...]) -> Any:
+def _setting(
+    default: Any,
+    description: str,
+    allowed: str | tuple[Any, ...],
+    commands: tuple[str, ...] = ("refresh",),
+) -> Any:
     """Declare one setting.
 
     Args:
@@ -24,8 +29,10 @@ def _setting(default: Any, description: str, allowed: str | tuple[Any, ...]) -> 
         description: One line shown in ``--help``.
         allowed: A tuple of the allowed values, or ``"positive"`` for an int ≥ 1,
             or ``"path"`` for a filesystem path.
+        commands: The commands that offer it as an option.
     """
-    return field(default=default, metadata={"description": description, "allowed": allowed})
+    metadata = {"description": description, "allowed": allowed, "commands": commands}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,14 @@ class Settings:
         str(MODELS_DIR / "annotator" / "v5"),
         "Folder of the tagger and lemma tables (built by `sediment build-annotator`).",
         "path",
+        ("refresh", "lemmatize"),
+    )
+    stanza_dir: str = _setting(
+        str(MODELS_DIR / "stanza" / "v1"),
+        "Folder of a Stanza model for `--backend stanza`: one built by `sediment "
+        "build-stanza`, or Stanza's own model folder (see README).",
+        "path",
+        ("lemmatize",),
     )
     model_dir: str = _setting(
         str(MODELS_DIR / "steering" / "v5"),
@@ -89,10 +104,10 @@ def allowed_values(name: str) -> tuple[Any, ...]:
     return next(allowed for setting, _, _, allowed in describe() if setting == name)
 
 
-def describe() -> list[tuple[str, Any, str, Any]]:
-    """List every setting as (name, default, description, allowed)."""
+def describe(command: str | None = None) -> list[tuple[str, Any, str, Any]]:
+    """List the settings (of one command, or all) as (name, default, description, allowed)."""
     return [
         (spec.name, spec.default, spec.metadata["description"], spec.metadata["allowed"])
         for spec in fields(Settings)
-        if spec.default is not MISSING
+        if spec.default is not MISSING and (command is None or command in spec.metadata["commands"])
     ]
