@@ -1,6 +1,7 @@
 """Print tokens per second of a lemmatiser backend on one core, from raw text and from tokens.
 
 Usage: python benchmarks/lemmatizer_speed.py [--backend spacy|stanza] [--input text|tokens]
+       [--max-words N]
 
 The corpus is every Riksdagen motion and bill and every regeringen.se page in
 ../shared/corpora (about 2.2 million tokens), shuffled with a fixed seed and
@@ -29,20 +30,36 @@ import time
 from pathlib import Path
 
 from pipeline.annotate import tokenize
-from pipeline.lemmatize import BACKENDS, Backend
+from pipeline.lemmatize import BACKENDS, Backend, load_backend
 from pipeline.segment import split_spans
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT, Settings
 
 SHARED = PROJECT_ROOT.parent / "shared" / "corpora"
 
 
-def corpus() -> tuple[list[str], list[str]]:
-    """The shuffled texts, split into a warm-up part and a held-back part."""
+def corpus(max_words: int | None = None) -> tuple[list[str], list[str]]:
+    """The shuffled texts, split into a warm-up part and a held-back part.
+
+    Args:
+        max_words: Cut each part after about this many words (for slow backends).
+    """
     paths = sorted((SHARED / "riksdagen").glob("*.txt")) + sorted((SHARED / "regeringen").glob("*"))
     texts = [path.read_text(encoding="utf-8") for path in paths]
     random.Random(1).shuffle(texts)
     cut = len(texts) * 3 // 4
-    return texts[:cut], texts[cut:]
+    return _first_words(texts[:cut], max_words), _first_words(texts[cut:], max_words)
+
+
+def _first_words(texts: list[str], max_words: int | None) -> list[str]:
+    if max_words is None:
+        return texts
+    kept, words = [], 0
+    for text in texts:
+        kept.append(" ".join(text.split(" ")[: max_words - words]))
+        words += len(kept[-1].split(" "))
+        if words >= max_words:
+            break
+    return kept
 
 
 def timed(backend: Backend, texts: list[str], pretokenized: bool) -> tuple[int, float]:
@@ -57,10 +74,10 @@ def timed(backend: Backend, texts: list[str], pretokenized: bool) -> tuple[int, 
     return tokens, time.process_time() - start
 
 
-def run(backend_name: str, pretokenized: bool) -> None:
-    warm_up, held_back = corpus()
+def run(backend_name: str, pretokenized: bool, max_words: int | None) -> None:
+    warm_up, held_back = corpus(max_words)
     start = time.process_time()
-    backend = BACKENDS[backend_name]()
+    backend = load_backend(backend_name, Settings())
     backend.analyse_text("Nämnderna beslöt.")  # loads lazily loaded dictionaries
     print(f"{backend_name}, input {'tokens' if pretokenized else 'text'}:")
     print(f"  load: {time.process_time() - start:.1f} s")
@@ -77,13 +94,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="spacy")
     parser.add_argument("--input", choices=["text", "tokens"])
+    parser.add_argument("--max-words", type=int, help="cut each part after about this many words")
     args = parser.parse_args()
     if args.input:
-        run(args.backend, args.input == "tokens")
+        run(args.backend, args.input == "tokens", args.max_words)
         return
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     for kind in ("text", "tokens"):
         command = [sys.executable, __file__, "--backend", args.backend, "--input", kind]
+        command += ["--max-words", str(args.max_words)] if args.max_words else []
         subprocess.run(command, check=True, env=env, cwd=Path(__file__).parents[1])
 
 

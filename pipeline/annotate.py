@@ -242,18 +242,19 @@ def _lemma_table(sentences: Iterable[GoldSentence]) -> dict[str, str]:
 
 
 def evaluate(
-    analyse: Callable[[Sequence[str]], tuple[list[str], list[str]]], treebank: Path
+    analyse: Callable[[Sequence[Sequence[str]]], Sequence[tuple[Sequence[str], Sequence[str]]]],
+    treebank: Path,
 ) -> dict[str, float]:
     """Lemma (case-insensitive) and UPOS accuracy on the gold tokens of a CoNLL-U file.
 
     Args:
-        analyse: Gives (lemmas, upos) for one sentence's tokens, e.g.
-            ``Annotator.annotate_tokens``.
+        analyse: Gives (lemmas, upos) for each of a batch of tokenized
+            sentences, e.g. ``Annotator.annotate_batch``.
         treebank: The CoNLL-U file.
     """
+    gold = list(read_conllu(treebank))
     total = lemma_ok = lemma_ok_nopunct = nopunct = upos_ok = 0
-    for sentence in read_conllu(treebank):
-        lemmas, tags = analyse(sentence.forms)
+    for sentence, (lemmas, tags) in zip(gold, analyse([s.forms for s in gold]), strict=True):
         for gold_lemma, gold_upos, lemma, tag in zip(
             sentence.lemmas, sentence.upos, lemmas, tags, strict=True
         ):
@@ -324,7 +325,7 @@ def build_annotator(
         "built": dt.date.today().isoformat(),
         "trained_on": [path.name for path in train],
         "training_tokens": sum(len(s.forms) for s in sentences),
-        "evaluation": {path.name: evaluate(annotator.annotate_tokens, path) for path in evaluation},
+        "evaluation": {path.name: evaluate(annotator.annotate_batch, path) for path in evaluation},
         "method": "two-pass averaged perceptron UPOS tagger (the second pass sees the first "
         "pass's tags on both sides) with Hunspell-flag and simplemma features; "
         "lemmas from the training treebanks' (form, UPOS) table, Hunspell stems confirmed by "

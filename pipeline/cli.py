@@ -101,18 +101,11 @@ def cmd_lemmatize(args: argparse.Namespace) -> int:
 
 def cmd_evaluate_lemmas(args: argparse.Namespace) -> int:
     """Print lemma and UPOS accuracy on a CoNLL-U treebank's gold tokens."""
-    from pipeline.annotate import evaluate
-    from pipeline.lemmatize import load_backend
-
-    backend = load_backend(args.lemmatizer, _settings(args))
-
-    def analyse(forms: list[str]) -> tuple[list[str], list[str]]:
-        (sentence,) = backend.analyse_tokens([forms])
-        return [lemma for _, lemma, _ in sentence], [upos for _, _, upos in sentence]
+    from pipeline.lemmatize import evaluate_backend, load_backend
 
     if not args.treebank.is_file():
         raise SedimentError(Errors.FILE_NOT_FOUND, path=args.treebank)
-    scores = evaluate(analyse, args.treebank)
+    scores = evaluate_backend(load_backend(args.lemmatizer, _settings(args)), args.treebank)
     print(f"tokens: {scores['tokens']}")
     print(f"lemma accuracy (all tokens): {scores['lemma_accuracy']:.2%}")
     print(f"lemma accuracy (without punctuation): {scores['lemma_accuracy_no_punct']:.2%}")

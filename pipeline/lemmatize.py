@@ -17,7 +17,7 @@ from spacy.attrs import IS_SPACE, LEMMA, ORTH, POS, SENT_START
 from spacy.parts_of_speech import NAMES as UPOS_NAMES
 from spacy.tokens import Doc
 
-from pipeline.annotate import tokenize
+from pipeline.annotate import evaluate, tokenize
 from pipeline.errors import Errors, SedimentError
 from pipeline.segment import split_spans
 from pipeline.settings import Settings
@@ -106,7 +106,7 @@ class StanzaBackend:
                 tokenize_pretokenized=True,
                 download_method=None,
                 use_gpu=False,
-                logging_level="WARN",
+                logging_level="ERROR",
                 **options,
             )
         except (OSError, ValueError, KeyError, RuntimeError) as error:
@@ -157,6 +157,18 @@ BACKENDS: dict[str, Callable[[Settings], Backend]] = {
     "spacy": lambda settings: SpacyBackend(settings.annotator_dir),
     "stanza": lambda settings: StanzaBackend(settings.stanza_dir),
 }
+
+
+def evaluate_backend(backend: Backend, treebank: Path) -> dict[str, float]:
+    """Lemma and UPOS accuracy of a backend on a CoNLL-U file's gold tokens."""
+
+    def analyse(sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], list[str]]]:
+        return [
+            ([lemma for _, lemma, _ in sentence], [upos for _, _, upos in sentence])
+            for sentence in backend.analyse_tokens(sentences)
+        ]
+
+    return evaluate(analyse, treebank)
 
 
 def load_backend(name: str, settings: Settings) -> Backend:

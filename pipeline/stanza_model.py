@@ -9,6 +9,7 @@ a folder that :class:`pipeline.lemmatize.StanzaBackend` loads.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ from typing import Any
 
 from pipeline.cards import CARD_FILE
 from pipeline.errors import Errors, SedimentError
-from pipeline.lemmatize import STANZA_MANIFEST, StanzaBackend
+from pipeline.lemmatize import STANZA_MANIFEST, StanzaBackend, evaluate_backend
 
 TAGGER_FILE = "pos.pt"
 LEMMATIZER_FILE = "lemma.pt"
@@ -56,30 +57,28 @@ def build_stanza_model(
     Raises:
         SedimentError: Stanza is not installed.
     """
-    try:
-        import stanza
-    except ImportError as error:
-        raise SedimentError(Errors.STANZA_MISSING) from error
+    if importlib.util.find_spec("stanza") is None:
+        raise SedimentError(Errors.STANZA_MISSING)
     work = out_dir / "training-data"
     work.mkdir(parents=True, exist_ok=True)
     train_file, dev_file = work / "train.conllu", work / "dev.conllu"
     sentences = [block for path in train for block in _sentences(path)]
     train_file.write_text("".join(s for i, s in enumerate(sentences) if i % _DEV_EVERY != 4))
     dev_file.write_text("".join(s for i, s in enumerate(sentences) if i % _DEV_EVERY == 4))
-    common = ["--lang", "sv", "--shorthand", "sv_sediment", "--save_dir", str(out_dir), "--cpu"]
+    common = ["--shorthand", "sv_sediment", "--save_dir", str(out_dir), "--cpu"]
     _run_stanza(
         "stanza.models.tagger",
         [
             "--train_file", str(train_file), "--eval_file", str(dev_file), "--no_pretrain",
             "--save_name", TAGGER_FILE, "--max_steps", str(tagger_steps), "--seed", "1234",
-            "--eval_interval", "100", "--fix_eval_interval", *_TAGGER_SIZE, *common,
+            "--eval_interval", "100", "--fix_eval_interval", "--lang", "sv", *_TAGGER_SIZE, *common,
         ],
     )  # fmt: skip
     _run_stanza(
         "stanza.models.lemmatizer",
         [
             "--train_file", str(train_file), "--eval_file", str(dev_file),
-            "--output_file", str(work / "lemma-dev.conllu"), "--gold_file", str(dev_file),
+            "--output_file", str(work / "lemma-dev.conllu"),
             "--save_name", LEMMATIZER_FILE, "--num_epoch", str(lemmatizer_epochs),
             "--seed", "1234", *common,
         ],
@@ -95,16 +94,34 @@ def build_stanza_model(
         },
     }
     (out_dir / STANZA_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    training_tokens = sum(
+        1 for sentence in sentences for line in sentence.splitlines() if line[:1].isdigit()
+    )
+    return write_card(out_dir, train, training_tokens, evaluation, tagger_steps, lemmatizer_epochs)
+
+
+def write_card(
+    out_dir: Path,
+    train: Sequence[Path],
+    training_tokens: int,
+    evaluation: Sequence[Path],
+    tagger_steps: int,
+    lemmatizer_epochs: int,
+) -> dict[str, Any]:
+    """Evaluate the model in ``out_dir`` and write its card (JSON and Markdown)."""
+    import stanza
+
     backend = StanzaBackend(str(out_dir))
+    manifest = json.loads((out_dir / STANZA_MANIFEST).read_text(encoding="utf-8"))
     card = {
-        "version": version,
+        "version": manifest["version"],
         "built": dt.date.today().isoformat(),
         "stanza": stanza.__version__,
         "trained_on": [path.name for path in train],
-        "training_tokens": sum(s.count("\n") - s.count("\n#") for s in sentences),
+        "training_tokens": training_tokens,
         "tagger_steps": tagger_steps,
         "lemmatizer_epochs": lemmatizer_epochs,
-        "evaluation": {path.name: _evaluate(backend, path) for path in evaluation},
+        "evaluation": {path.name: evaluate_backend(backend, path) for path in evaluation},
         "method": "Stanza's BiLSTM UPOS tagger (no pretrained word vectors, small "
         "dimensions) and its seq2seq lemmatiser with dictionary, trained on the CPU",
     }
@@ -114,7 +131,7 @@ def build_stanza_model(
 
 
 def _sentences(path: Path) -> list[str]:
-    """The sentences of a CoNLL-U file without empty nodes and enhanced dependencies."""
+    """A CoNLL-U file's sentences without XPOS, features, empty nodes and enhanced dependencies."""
     blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
     sentences = []
     for block in blocks:
@@ -124,27 +141,17 @@ def _sentences(path: Path) -> list[str]:
                 lines.append(line)
                 continue
             columns = line.split("\t")
-            if "." not in columns[0]:
-                columns[8] = "_"
+            if "." not in columns[0]:  # the tagger learns UPOS only: smaller and faster
+                columns[4] = columns[5] = columns[8] = "_"
                 lines.append("\t".join(columns))
         sentences.append("\n".join(lines) + "\n\n")
     return sentences
 
 
 def _run_stanza(module: str, arguments: list[str]) -> None:
-    environment = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+    environment = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     subprocess.run([sys.executable, "-m", module, "--mode", "train", *arguments], check=True,
                    env=environment)  # fmt: skip
-
-
-def _evaluate(backend: StanzaBackend, treebank: Path) -> dict[str, float]:
-    from pipeline.annotate import evaluate
-
-    def analyse(forms: Sequence[str]) -> tuple[list[str], list[str]]:
-        (sentence,) = backend.analyse_tokens([forms])
-        return [lemma for _, lemma, _ in sentence], [upos for _, _, upos in sentence]
-
-    return evaluate(analyse, treebank)
 
 
 def _render_card(card: dict[str, Any]) -> str:

@@ -56,7 +56,7 @@ def test_a_batch_is_tagged_as_its_sentences_one_by_one(annotator):
 
 
 def test_shipped_annotator_is_accurate_on_talbanken_test(annotator):
-    scores = evaluate(annotator.annotate_tokens, TALBANKEN_TEST)
+    scores = evaluate(annotator.annotate_batch, TALBANKEN_TEST)
     assert scores["tokens"] == 20377
     assert scores["lemma_accuracy"] >= 0.965  # simplemma alone: 0.948
     assert scores["upos_accuracy"] >= 0.93
@@ -66,7 +66,7 @@ def test_shipped_card_reports_the_same_numbers(annotator):
     card = json.loads((UD.parents[1] / "models/annotator/v5/card.json").read_text())
     assert card["version"] == annotator.version
     assert card["evaluation"]["sv_talbanken-ud-test.conllu"] == evaluate(
-        annotator.annotate_tokens, TALBANKEN_TEST
+        annotator.annotate_batch, TALBANKEN_TEST
     )
 
 
