@@ -23,6 +23,7 @@ from pipeline.segment import split_spans
 from pipeline.settings import Settings
 
 STANZA_MANIFEST = "stanza.json"
+_SENTENCES_PER_DOC = 1000
 T = TypeVar("T")
 Analysed = list[tuple[str, str, str]]  # one sentence: (token, lemma, upos)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
@@ -67,19 +68,25 @@ class SpacyBackend:
         return [sentence for sentence in sentences if sentence]
 
     def analyse_tokens(self, sentences: Sequence[Sequence[str]]) -> list[Analysed]:
-        """Tag and lemmatise pre-tokenized sentences, token for token."""
-        docs = (
-            Doc(self.nlp.vocab, words=list(words), sent_starts=[True] + [False] * (len(words) - 1))
-            for words in sentences
-        )
+        """Tag and lemmatise pre-tokenized sentences, token for token.
+
+        Sentences go into spaCy as one Doc per 1,000 (``sent_starts`` mark them).
+        """
         strings = self.nlp.vocab.strings
-        return [
-            [
+        analysed: list[Analysed] = []
+        for chunk in batched(sentences, _SENTENCES_PER_DOC):
+            words = [word for tokens in chunk for word in tokens]
+            starts = [i == 0 for tokens in chunk for i in range(len(tokens))]
+            doc = self.lemmatizer(Doc(self.nlp.vocab, words=words, sent_starts=starts))
+            rows = [
                 (strings[orth], strings[lemma], UPOS_NAMES[pos])
                 for orth, lemma, pos in doc.to_array([ORTH, LEMMA, POS]).tolist()
             ]
-            for doc in self.lemmatizer.pipe(docs)
-        ]
+            end = 0
+            for tokens in chunk:
+                analysed.append(rows[end : end + len(tokens)])
+                end += len(tokens)
+        return analysed
 
 
 class StanzaBackend:

@@ -362,8 +362,10 @@ class _Scorer:
         tagdict: dict[str, str],
         first_pass: Sequence[Sequence[str]] | None,
     ) -> list[list[str]]:
-        self._add_entries((word for sentence in sentences for word in sentence), lexical, tagdict)
         entries = self.entries
+        new = [word for sentence in sentences for word in sentence if word not in entries]
+        if new:
+            self._add_entries(new, lexical, tagdict)
         sequence: list[int] = []
         for sentence in sentences:
             sequence += _PAD_IDS[:2]
