@@ -41,7 +41,7 @@ models: $(INSTALLED)
 	$(BIN)/sediment build-annotator --eval corpora/ud/sv_talbanken/sv_talbanken-ud-test.conllu ../shared/corpora/ud/sv_lines/sv_lines-ud-test.conllu
 	$(BIN)/sediment train
 
-## stanza-model: retrain the small Stanza model in models/stanza/v1 (about 10 minutes)
+## stanza-model: retrain the small Stanza model in models/stanza/v1 (about 8 minutes)
 stanza-model: $(WITH_STANZA)
 	$(BIN)/sediment build-stanza --eval corpora/ud/sv_talbanken/sv_talbanken-ud-test.conllu ../shared/corpora/ud/sv_lines/sv_lines-ud-test.conllu
 

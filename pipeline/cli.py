@@ -217,8 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     stanza_model.add_argument("--eval", type=Path, nargs="*", default=[UD_TEST])
     stanza_model.add_argument("--out", type=Path, default=Path(Settings.stanza_dir))
     stanza_model.add_argument("--version", default="sv-ud-stanza-small-1")
-    stanza_model.add_argument("--tagger-steps", type=int, default=1500)
-    stanza_model.add_argument("--lemmatizer-epochs", type=int, default=3)
+    stanza_model.add_argument("--tagger-steps", type=int, default=1000)
+    stanza_model.add_argument("--lemmatizer-epochs", type=int, default=8)
     stanza_model.set_defaults(run=cmd_build_stanza)
 
     train = commands.add_parser("train", help="Train the steering classifier.")
