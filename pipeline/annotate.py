@@ -21,7 +21,7 @@ from typing import Any
 
 from simplemma.strategies import DictionaryLookupStrategy
 
-from pipeline.cards import CARD_FILE
+from pipeline.cards import CARD_FILE, lemma_scores_table
 from pipeline.conllu import GoldSentence, read_conllu
 from pipeline.errors import Errors, SedimentError
 from pipeline.lexicon import Lexicon, load_lexicon
@@ -338,16 +338,10 @@ def build_annotator(
 
 
 def _render_card(card: dict[str, Any]) -> str:
-    rows = "\n".join(
-        f"| {name} | {scores['tokens']} | {scores['lemma_accuracy']:.2%} | "
-        f"{scores['lemma_accuracy_no_punct']:.2%} | {scores['upos_accuracy']:.2%} |"
-        for name, scores in card["evaluation"].items()
-    )
     return (
         f"# Swedish annotator {card['version']}\n\n"
         f"Built {card['built']} from {', '.join(card['trained_on'])} "
         f"({card['training_tokens']} tokens, UD, CC BY-SA 4.0).\n\n{card['method']}.\n\n"
-        "| evaluated on | tokens | lemma | lemma (no punct) | UPOS |\n"
-        f"| --- | --- | --- | --- | --- |\n{rows}\n\n"
+        f"{lemma_scores_table(card['evaluation'])}\n"
         "Rebuild with `make models`; the build is deterministic.\n"
     )

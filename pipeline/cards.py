@@ -25,3 +25,16 @@ def read_card(directory: str | Path, what: str) -> dict[str, Any]:
     if not path.is_file():
         raise SedimentError(Errors.MODEL_NOT_FOUND, what=what, path=path, command="make models")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def lemma_scores_table(evaluation: dict[str, dict[str, float]]) -> str:
+    """A Markdown table of lemma and UPOS accuracy per evaluated treebank."""
+    rows = "\n".join(
+        f"| {name} | {scores['tokens']} | {scores['lemma_accuracy']:.2%} | "
+        f"{scores['lemma_accuracy_no_punct']:.2%} | {scores['upos_accuracy']:.2%} |"
+        for name, scores in evaluation.items()
+    )
+    return (
+        "| evaluated on | tokens | lemma | lemma (no punct) | UPOS |\n"
+        f"| --- | --- | --- | --- | --- |\n{rows}\n"
+    )

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.cards import CARD_FILE
+from pipeline.cards import CARD_FILE, lemma_scores_table
 from pipeline.errors import Errors, SedimentError
 from pipeline.lemmatize import STANZA_MANIFEST, StanzaBackend, evaluate_backend
 
@@ -159,19 +159,13 @@ def _run_stanza(module: str, arguments: list[str]) -> None:
 
 
 def _render_card(card: dict[str, Any]) -> str:
-    rows = "\n".join(
-        f"| {name} | {scores['tokens']} | {scores['lemma_accuracy']:.2%} | "
-        f"{scores['lemma_accuracy_no_punct']:.2%} | {scores['upos_accuracy']:.2%} |"
-        for name, scores in card["evaluation"].items()
-    )
     return (
         f"# Stanza Swedish model {card['version']}\n\n"
         f"Built {card['built']} with Stanza {card['stanza']} from "
         f"{', '.join(card['trained_on'])} ({card['training_tokens']} tokens, UD, CC BY-SA 4.0; "
         f"every 5th sentence held out to choose checkpoints).\n\n{card['method']}: "
         f"{card['tagger_steps']} tagger steps, {card['lemmatizer_epochs']} lemmatiser epochs.\n\n"
-        "| evaluated on | tokens | lemma | lemma (no punct) | UPOS |\n"
-        f"| --- | --- | --- | --- | --- |\n{rows}\n\n"
+        f"{lemma_scores_table(card['evaluation'])}\n"
         "Rebuild with `make stanza-model`. A small model for testing the backend; for "
         "real work point `--stanza-dir` at Stanza's official Swedish models (README).\n"
     )
