@@ -60,17 +60,6 @@ class PerceptronTagger:
         self.history = history
         self._scorer: _Scorer | None = None
 
-    def tag(
-        self,
-        tokens: Sequence[str],
-        lexical: Sequence[list[str]],
-        first_pass: Sequence[str] | None = None,
-    ) -> list[str]:
-        """Return one UPOS tag per token of one sentence (see :meth:`tag_batch`)."""
-        features = dict(zip(tokens, lexical, strict=True))
-        passes = None if first_pass is None else [first_pass]
-        return self.tag_batch([tokens], features.__getitem__, passes)[0]
-
     def tag_batch(
         self,
         sentences: Sequence[Sequence[str]],
