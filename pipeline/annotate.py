@@ -30,9 +30,16 @@ from pipeline.swedish import ABBREVIATIONS
 from pipeline.tagger import PerceptronTagger, first_pass_features
 
 ANNOTATOR_FILE = "annotator.json.gz"
+# Abbreviations of one word ("kap.", "jfr."); those with inner periods are matched as "bl.a." is.
+_ONE_WORD_ABBREVIATIONS = sorted(
+    (abbreviation[:-1] for abbreviation in ABBREVIATIONS if "." not in abbreviation[:-1]),
+    key=lambda word: (-len(word), word),
+)
 _TOKEN = re.compile(
-    r"""
-    (?:[^\W\d_]{1,4}\.){2,}                 # bl.a. t.ex. m.m.
+    rf"""
+    (?:[^\W\d_]{{1,4}}\.){{2,}}                 # bl.a. t.ex. m.m.
+    | (?=[^\W\d_]{{1,{max(map(len, _ONE_WORD_ABBREVIATIONS))}}}\.)  # kap. jfr.
+      (?i:{"|".join(map(re.escape, _ONE_WORD_ABBREVIATIONS))})\.
     | \d+(?:[.,:/]\d+)*                     # 2019:43  45,2  1.000
     | [^\W_]+(?:[-'’:][^\W_]+)*(?:-(?=\s))?  # words, EU:s, kort-
     | \S                                    # any other single character
@@ -54,19 +61,7 @@ def tokenize(text: str) -> list[str]:
 
 def token_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each token of :func:`tokenize` in ``text``."""
-    spans: list[tuple[int, int]] = []
-    for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        if (
-            match.group() == "."
-            and spans
-            and spans[-1][1] == start
-            and f"{text[spans[-1][0] : start].lower()}." in ABBREVIATIONS
-        ):
-            spans[-1] = (spans[-1][0], end)
-            continue
-        spans.append((start, end))
-    return spans
+    return [match.span() for match in _TOKEN.finditer(text)]
 
 
 def _shared_prefix(first: str, second: str) -> int:
@@ -107,10 +102,10 @@ class Annotator:
     lemma_table: dict[str, str]
     refiner: PerceptronTagger | None = None
     lexicon: Lexicon = field(default_factory=load_lexicon, compare=False, repr=False)
-    _features: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    _features: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     _lemmas: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
-    def word_features(self, word: str) -> list[str]:
+    def word_features(self, word: str) -> tuple[str, ...]:
         """Lexicon features of a word for the tagger: Hunspell flags and simplemma's lemma."""
         features = self._features.get(word)
         if features is None:
@@ -120,11 +115,12 @@ class Annotator:
             lemma = _simplemma_lemma(word)
             lower = word.lower()
             shared = _shared_prefix(lower, lemma) if lemma else 0
-            features = [f"hf={flag}" for flag in flags] + [
+            features = (
+                *(f"hf={flag}" for flag in flags),
                 f"hk={kind}",
                 f"sl={len(lower) - shared},{lemma[shared:]}" if lemma else "sl=?",
                 f"ss={lemma[-2:]}" if lemma else "ss=?",
-            ]
+            )
             self._features[word] = features
         return features
 
@@ -303,7 +299,11 @@ def build_annotator(
             first_pass[i] = tags
     refiner = PerceptronTagger.train(
         [
-            (forms, upos, [feats + first_pass_features(tags, i) for i, feats in enumerate(lexical)])
+            (
+                forms,
+                upos,
+                [[*feats, *first_pass_features(tags, i)] for i, feats in enumerate(lexical)],
+            )
             for (forms, upos, lexical), tags in zip(data, first_pass, strict=True)
         ],
         iterations=8,

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.errors import Errors, SedimentError
 
@@ -25,9 +26,11 @@ _NEEDS_AFFIX = "¤"
 _FORBIDDEN = "%"
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One analysis of a word: its stem, the stem's flags, and whether a suffix was removed."""
+class Reading(NamedTuple):
+    """One analysis of a word: its stem, the stem's flags, and whether a suffix was removed.
+
+    A tuple of strings, so that Python's cyclic garbage collector does not track it.
+    """
 
     stem: str
     flags: str
@@ -46,12 +49,14 @@ class Lexicon:
     """Analyses Swedish word forms with Hunspell's dictionary and suffix rules."""
 
     def __init__(self, dic: Path, aff: Path) -> None:
-        self._stems: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        stems: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for line in dic.read_text(encoding="utf-8").splitlines()[1:]:
             word, _, flags = line.partition("/")
             word = word.strip()
             if word and " " not in word and _FORBIDDEN not in flags:
-                self._stems[word.lower()].append((word, flags.strip()))
+                stems[word.lower()].append((word, flags.strip()))
+        # Tuples of strings, unlike lists, are not tracked by the cyclic garbage collector.
+        self._stems = {lower: tuple(entries) for lower, entries in stems.items()}
         self._rules: dict[str, list[_Rule]] = defaultdict(list)
         for line in aff.read_text(encoding="utf-8").splitlines():
             parts = line.split()
@@ -97,8 +102,10 @@ class Lexicon:
         return readings
 
     def knows(self, word: str) -> bool:
-        """True when some analysis of ``word`` exists."""
-        return bool(self.readings(word))
+        """True when some analysis of ``word`` exists (not cached: compound parts are many)."""
+        lower = word.lower()
+        found = self._cache.get(lower)
+        return bool(found) if found is not None else bool(self._analyse(lower))
 
 
 @cache

@@ -16,6 +16,7 @@ pipeline does and sets sentence starts itself.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
@@ -83,12 +84,13 @@ class SedimentLemmatizer:
 
 def _sentence_tokens(doc: Doc) -> list[list[int]]:
     """Indices of each sentence's tokens, white space left out (one sentence if none are set)."""
-    sentences: list[list[int]] = []
-    for i, (start, space) in enumerate(doc.to_array([SENT_START, IS_SPACE]).tolist()):
-        if i == 0 or start == 1:
-            sentences.append([])
-        if not space:
-            sentences[-1].append(i)
+    starts = doc.to_array(SENT_START) == 1
+    starts[:1] = True
+    bounds = [*np.flatnonzero(starts).tolist(), len(doc)]
+    spaces = doc.to_array(IS_SPACE).tolist()
+    sentences = [list(range(start, end)) for start, end in itertools.pairwise(bounds)]
+    if any(spaces):
+        sentences = [[i for i in tokens if not spaces[i]] for tokens in sentences]
     return [tokens for tokens in sentences if tokens]
 
 
@@ -139,25 +141,36 @@ class SedimentTokenizer:
 
     def __call__(self, text: str) -> Doc:
         """Tokenize ``text`` into a Doc with sentence starts."""
+        spans = token_spans(text)
         sentence_offsets = _sentence_offsets(text)
         words: list[str] = []
         spaces: list[bool] = []
-        starts: list[bool] = []
-        end = 0
-        for start, token_end in [*token_spans(text), (len(text), len(text))]:
-            gap = text[end:start]
-            if gap.startswith(" ") and words:
-                spaces[-1], gap = True, gap[1:]
-            if gap:
-                words.append(gap)
+        starts: list[int] = []  # 1 starts a sentence, -1 does not
+        leading = text[: spans[0][0]] if spans else text
+        if leading:
+            words.append(leading)
+            spaces.append(False)
+            starts.append(1)
+        following = [start for start, _ in spans[1:]]
+        following += [len(text)] if spans else []
+        for (start, end), next_start in zip(spans, following, strict=True):
+            words.append(text[start:end])
+            starts.append(1 if not starts or start in sentence_offsets else -1)
+            if next_start == end:
                 spaces.append(False)
-                starts.append(not starts)
-            if start < token_end:
-                words.append(text[start:token_end])
-                spaces.append(False)
-                starts.append(not starts or start in sentence_offsets)
-            end = token_end
-        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
+            elif next_start == end + 1 and text[end] == " ":
+                spaces.append(True)
+            else:  # other white space: a token of its own, after one space if there is one
+                space = text[end] == " "
+                spaces.append(space)
+                if next_start > end + space:
+                    words.append(text[end + space : next_start])
+                    spaces.append(False)
+                    starts.append(-1)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if starts:  # faster than Doc(sent_starts=...)
+            doc.from_array([SENT_START], np.array(starts, dtype="int32").astype("uint64"))
+        return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         """Tokenize each text."""

@@ -6,6 +6,7 @@ import random
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -63,7 +64,7 @@ class PerceptronTagger:
     def tag_batch(
         self,
         sentences: Sequence[Sequence[str]],
-        lexical: Callable[[str], list[str]],
+        lexical: Callable[[str], Sequence[str]],
         first_pass: Sequence[Sequence[str]] | None = None,
     ) -> list[list[str]]:
         """Return one UPOS tag per token of each sentence.
@@ -103,7 +104,7 @@ class PerceptronTagger:
     @classmethod
     def train(
         cls,
-        sentences: Sequence[tuple[Sequence[str], Sequence[str], Sequence[list[str]]]],
+        sentences: Sequence[tuple[Sequence[str], Sequence[str], Sequence[Sequence[str]]]],
         iterations: int,
         seed: int,
         history: bool = True,
@@ -124,7 +125,7 @@ class PerceptronTagger:
                     gold = gold_tags[index]
                     guess = tagger.tagdict.get(context[index + 2])
                     if guess is None:
-                        features = _features(index, token, context) + lexical[index]
+                        features = [*_features(index, token, context), *lexical[index]]
                         if history:
                             features += _history_features(prev, prev2, context[index + 2])
                         tagger.weights = training.weights
@@ -305,7 +306,7 @@ class _Scorer:
         }
 
     def _add_entries(
-        self, words: Iterable[str], lexical: Callable[[str], list[str]], tagdict: dict[str, str]
+        self, words: Iterable[str], lexical: Callable[[str], Sequence[str]], tagdict: dict[str, str]
     ) -> None:
         """Give every new word its five rows, its fixed tag and its tag-word table."""
         with self._lock:  # threads share a loaded tagger; entries are added one batch at a time
@@ -330,7 +331,7 @@ class _Scorer:
                     [f"w+2={lower}"],
                 ):
                     starts.append(len(ids))
-                    ids.extend(self.feature_ids.get(f, unseen) for f in group)
+                    ids += map(self.feature_ids.get, group, repeat(unseen))
             rows = np.add.reduceat(self.matrix[ids], starts).reshape(len(new), _ROW_KINDS, -1)
             first, end = len(self.entries), len(self.entries) + len(new)
             if end > len(self.fixed):  # grow by doubling; readers keep their older arrays
@@ -347,7 +348,7 @@ class _Scorer:
     def tag(
         self,
         sentences: Sequence[Sequence[str]],
-        lexical: Callable[[str], list[str]],
+        lexical: Callable[[str], Sequence[str]],
         tagdict: dict[str, str],
         first_pass: Sequence[Sequence[str]] | None,
     ) -> list[list[str]]:
