@@ -46,6 +46,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+# A token and the white space before it, for a tokenizer that keeps the white space.
+SPACED_TOKEN = re.compile(rf"(\s*)({_TOKEN.pattern})", re.VERBOSE)
 _SIMPLEMMA = DictionaryLookupStrategy()
 _VERBATIM_UPOS = frozenset({"PUNCT", "SYM", "NUM", "X"})
 _FOLDS = 5

@@ -68,7 +68,7 @@ class Lexicon:
                 continue
             rule = _Rule(
                 flag=flag,
-                strip="" if strip == "0" else strip,
+                strip="" if strip == "0" else strip.lower(),
                 add="" if add == "0" else add,
                 condition=None if condition == "." else re.compile(f"(?:{condition})$"),
             )
@@ -93,10 +93,15 @@ class Lexicon:
         for cut in range(len(lower) - 1, max(len(lower) - self._longest_ending, 0) - 1, -1):
             ending = lower[cut:]
             for rule in self._rules.get(ending, ()):
-                candidate = lower[:cut] + rule.strip.lower()
-                if len(candidate) < 2 or (rule.condition and not rule.condition.search(candidate)):
+                candidate = lower[:cut] + rule.strip
+                entries = self._stems.get(candidate)
+                if (
+                    entries is None
+                    or len(candidate) < 2
+                    or (rule.condition and not rule.condition.search(candidate))
+                ):
                     continue
-                for stem, flags in self._stems.get(candidate, ()):
+                for stem, flags in entries:
                     if rule.flag in flags:
                         readings.append(Reading(stem, flags, inflected=bool(ending or rule.strip)))
         return readings

@@ -13,7 +13,7 @@ from pipeline.swedish import ABBREVIATIONS, UPPER_START
 _BOUNDARY = re.compile(r"(?P<end>[.!?…]+)[\"”’»)\]]*\s+(?=[\"”'«(–\-§\d" + UPPER_START + r"])")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_BULLET = re.compile(r"(?:^|\s)[•▪●■◦]\s+")
+BULLET = re.compile(r"(?:^|\s)(?P<mark>[•▪●■◦])\s+")
 
 
 def _is_abbreviation(prefix: str) -> bool:
@@ -34,7 +34,7 @@ def split_spans(text: str) -> Iterator[tuple[int, int]]:
     Bullets (•) inside a paragraph end the sentence before them.
     """
     piece_start = 0
-    for bullet in [*_BULLET.finditer(text), None]:
+    for bullet in [*BULLET.finditer(text), None]:
         piece_end = bullet.start() if bullet else len(text)
         yield from _sentences_in(text, piece_start, piece_end)
         if bullet:

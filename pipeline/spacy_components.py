@@ -28,8 +28,8 @@ from spacy.tokens import Doc
 from spacy.util import minibatch, registry
 from spacy.vocab import Vocab
 
-from pipeline.annotate import load_annotator, token_spans
-from pipeline.segment import split_spans
+from pipeline.annotate import SPACED_TOKEN, load_annotator
+from pipeline.segment import BULLET, split_spans
 from pipeline.settings import Settings
 
 COMPONENT_VERSION = "1"
@@ -119,12 +119,19 @@ def sentencize(doc: Doc) -> Doc:
 
 
 def _sentence_offsets(text: str) -> set[int]:
-    """Character offsets where sediment's segmenter starts sentences, blank lines included."""
-    return {
-        paragraph.start() + start
-        for paragraph in _PARAGRAPH.finditer(text)
-        for start, _ in split_spans(paragraph.group())
-    }
+    """Character offsets where sediment's segmenter starts sentences, blank lines included.
+
+    A bullet (•), which the segmenter leaves out, starts the sentence it introduces.
+    """
+    offsets = set()
+    for paragraph in _PARAGRAPH.finditer(text):
+        body, shift = paragraph.group(), paragraph.start()
+        offsets.update(shift + start for start, _ in split_spans(body))
+        for bullet in BULLET.finditer(body):
+            if shift + bullet.end() in offsets:
+                offsets.remove(shift + bullet.end())
+            offsets.add(shift + bullet.start("mark"))
+    return offsets
 
 
 class SedimentTokenizer:
@@ -141,32 +148,33 @@ class SedimentTokenizer:
 
     def __call__(self, text: str) -> Doc:
         """Tokenize ``text`` into a Doc with sentence starts."""
-        spans = token_spans(text)
         sentence_offsets = _sentence_offsets(text)
         words: list[str] = []
         spaces: list[bool] = []
         starts: list[int] = []  # 1 starts a sentence, -1 does not
-        leading = text[: spans[0][0]] if spans else text
-        if leading:
-            words.append(leading)
-            spaces.append(False)
-            starts.append(1)
-        following = [start for start, _ in spans[1:]]
-        following += [len(text)] if spans else []
-        for (start, end), next_start in zip(spans, following, strict=True):
-            words.append(text[start:end])
-            starts.append(1 if not starts or start in sentence_offsets else -1)
-            if next_start == end:
+
+        def add_white_space(gap: str) -> None:
+            if gap[0] == " " and words:  # one space after a token is its trailing space
+                spaces[-1], gap = True, gap[1:]
+            if gap:
+                words.append(gap)
                 spaces.append(False)
-            elif next_start == end + 1 and text[end] == " ":
-                spaces.append(True)
-            else:  # other white space: a token of its own, after one space if there is one
-                space = text[end] == " "
-                spaces.append(space)
-                if next_start > end + space:
-                    words.append(text[end + space : next_start])
-                    spaces.append(False)
-                    starts.append(-1)
+                starts.append(-1 if starts else 1)
+
+        position = 0
+        for gap, word in SPACED_TOKEN.findall(text):
+            if gap:
+                if gap == " " and words:
+                    spaces[-1] = True
+                else:
+                    add_white_space(gap)
+                position += len(gap)
+            starts.append(1 if not starts or position in sentence_offsets else -1)
+            words.append(word)
+            spaces.append(False)
+            position += len(word)
+        if position < len(text):
+            add_white_space(text[position:])
         doc = Doc(self.vocab, words=words, spaces=spaces)
         if starts:  # faster than Doc(sent_starts=...)
             doc.from_array([SENT_START], np.array(starts, dtype="int32").astype("uint64"))

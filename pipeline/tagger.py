@@ -313,37 +313,62 @@ class _Scorer:
             new = [word for word in dict.fromkeys(words) if word not in self.entries]
             if not new:
                 return
-            unseen = len(self.matrix) - 1
-            ids: list[int] = []
-            starts: list[int] = []
             lowers = [word if word in _PADS else _normalise(word) for word in new]
-            for word, lower in zip(new, lowers, strict=True):
-                own = [f"pad={word}"] if word in _PADS else [
-                    f"w={lower}", f"s1={lower[-1:]}", f"s2={lower[-2:]}", f"s3={lower[-3:]}",
-                    f"s4={lower[-4:]}", f"s5={lower[-5:]}", f"p1={lower[:1]}",
-                    f"shape={_shape(word)}", *lexical(word),
-                ]  # fmt: skip
-                for group in (
-                    own,
-                    [f"w-2={lower}"],
-                    [f"w-1={lower}", f"s3-1={lower[-3:]}"],
-                    [f"w+1={lower}", f"s3+1={lower[-3:]}"],
-                    [f"w+2={lower}"],
-                ):
-                    starts.append(len(ids))
-                    ids += map(self.feature_ids.get, group, repeat(unseen))
-            rows = np.add.reduceat(self.matrix[ids], starts).reshape(len(new), _ROW_KINDS, -1)
+            rows = np.stack(
+                [
+                    self._summed(self._own_features(new, lowers, lexical)),
+                    self._summed([[f"w-2={lower}" for lower in lowers]]),
+                    self._summed(
+                        [[f"w-1={lower}" for lower in lowers], [f"s3-1={x[-3:]}" for x in lowers]]
+                    ),
+                    self._summed(
+                        [[f"w+1={lower}" for lower in lowers], [f"s3+1={x[-3:]}" for x in lowers]]
+                    ),
+                    self._summed([[f"w+2={lower}" for lower in lowers]]),
+                ]
+            )
             first, end = len(self.entries), len(self.entries) + len(new)
             if end > len(self.fixed):  # grow by doubling; readers keep their older arrays
                 capacity = max(2 * len(self.fixed), end, 1024)
                 self.rows = _grown(self.rows, capacity, axis=1)
                 self.fixed = _grown(self.fixed, capacity, axis=0)
                 self.tag_word_of = _grown(self.tag_word_of, capacity, axis=0)
-            self.rows[:, first:end] = rows.transpose(1, 0, 2)
+            self.rows[:, first:end] = rows
             self.fixed[first:end] = [self.index.get(tagdict.get(lower, ""), -1) for lower in lowers]
             self.tag_word_of[first:end] = [self.tag_word_ids.get(lower, 0) for lower in lowers]
             for i, word in enumerate(new, start=first):
                 self.entries[word] = i
+
+    @staticmethod
+    def _own_features(
+        words: list[str], lowers: list[str], lexical: Callable[[str], Sequence[str]]
+    ) -> list[list[str | None]]:
+        """A word's own features, one list per template: the k-th feature of every word."""
+        columns: list[list[str | None]] = [
+            [f"w={lower}" for lower in lowers],
+            *([f"s{n}={lower[-n:]}" for lower in lowers] for n in range(1, 6)),
+            [f"p1={lower[:1]}" for lower in lowers],
+            [f"shape={_shape(word)}" for word in words],
+        ]
+        from_lexicon = [() if word in _PADS else lexical(word) for word in words]
+        for k in range(max(map(len, from_lexicon), default=0)):
+            columns.append(
+                [features[k] if k < len(features) else None for features in from_lexicon]
+            )
+        for i, word in enumerate(words):
+            if word in _PADS:  # a padding entry has one feature of its own
+                columns[0][i] = f"pad={word}"
+                for column in columns[1:]:
+                    column[i] = None
+        return columns
+
+    def _summed(self, columns: list[list[str | None]]) -> np.ndarray:
+        """Each word's summed weights: column after column, as a word's features are summed."""
+        get, unseen = self.feature_ids.get, len(self.matrix) - 1
+        total = self.matrix[list(map(get, columns[0], repeat(unseen)))]
+        for column in columns[1:]:  # None, a missing feature, is an unseen one (a zero row)
+            total += self.matrix[list(map(get, column, repeat(unseen)))]
+        return total
 
     def tag(
         self,

@@ -22,6 +22,9 @@ def test_tokenize_keeps_abbreviations_numbers_and_genitives():
         "Enligt", "SOU", "2019:43", ",", "bl.a.", "kap.", "3", ",", "ska", "EU:s", "krav",
         "på", "45,2", "mkr.", "följas", ".",
     ]  # fmt: skip
+    assert tokenize("Jfr. Prop. 1990/91:4, kapital. Skap.") == [
+        "Jfr.", "Prop.", "1990/91:4", ",", "kapital", ".", "Skap", ".",
+    ]  # fmt: skip
 
 
 def test_governance_words_get_their_lemmas(annotator):

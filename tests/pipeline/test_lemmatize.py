@@ -1,10 +1,13 @@
 import json
+import re
 
 import pytest
 
+from pipeline.annotate import tokenize
 from pipeline.lemmatize import SpacyBackend, StanzaBackend, read_vertical, write_vertical
+from pipeline.segment import split_spans
 from pipeline.settings import Settings
-from tests.conftest import UD, run_cli
+from tests.conftest import SHARED, UD, run_cli
 
 BACKENDS = ["spacy", pytest.param("stanza", marks=pytest.mark.slow)]
 TEXT = "Nämnderna beslöt bl.a. att följa upp styrdokumenten.\n\nDet gick bra. Tilliten ökade.\n"
@@ -100,3 +103,18 @@ def test_vertical_format_round_trip():
     analysed = backend.analyse_tokens(sentences)
     assert [len(s) for s in analysed] == [2, 1]
     assert "".join(write_vertical([[("a", "a", "X")]])) == "a\ta\tX\n\n"
+
+
+def test_a_long_document_is_analysed_in_pieces_as_the_corpus_pipeline_splits_it():
+    text = (SHARED / "corpora" / "riksdagen" / "1998-03-05_prop_gl0356.txt").read_text()
+    assert len(text) > 150_000  # more than one 50,000-character piece
+    analysed = SpacyBackend().analyse_text(text)
+    assert [token for sentence in analysed for token, _, _ in sentence] == tokenize(text)
+    assert "•" in text
+    paragraphs = re.split(r"\n\s*\n", text)
+    sentences = ["".join(p[start:end].split()) for p in paragraphs for start, end in split_spans(p)]
+    analysed_text = ["".join(token for token, _, _ in sentence) for sentence in analysed]
+    bullets = "•▪●■◦"  # a bullet joins the sentence it introduces; the segmenter drops it
+    assert [text.lstrip(bullets) for text in analysed_text] == [
+        text.lstrip(bullets) for text in sentences
+    ]

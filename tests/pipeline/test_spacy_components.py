@@ -24,12 +24,18 @@ def test_components_give_spacy_users_lemmas_pos_and_sentences():
     assert by_text["."] == (".", "PUNCT")
 
 
-def test_blank_lines_end_sentences_and_the_component_is_versioned():
+def test_blank_lines_and_bullets_start_sentences_and_the_component_is_versioned():
     nlp = swedish_pipeline()
     doc = nlp("Styrning och ledning\n\nKommunen har en styrmodell.")
     assert [s.text.strip() for s in doc.sents] == [
         "Styrning och ledning",
         "Kommunen har en styrmodell.",
+    ]
+    doc = nlp("Målen:\n• Tilliten ska öka. • Kontrollen ska minska.")
+    assert [s.text.strip() for s in doc.sents] == [
+        "Målen:",
+        "• Tilliten ska öka.",
+        "• Kontrollen ska minska.",
     ]
     version = nlp.get_pipe("sediment_lemmatizer").version
     assert version.startswith(f"{COMPONENT_VERSION}+sv-ud-")
