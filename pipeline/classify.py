@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
 from pipeline.cards import read_card
+from pipeline.cues import CUES_VERSION, cue_tokens
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS, AnnotatedSentence, LabelScores
 
 MODEL_FILE = "model.skops"
+LemmaFunction = Callable[[Sequence[str]], list[list[str]]]  # texts → lemmas of each
 
 # Types a steering model may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = frozenset(
@@ -25,6 +28,7 @@ TRUSTED_TYPES = frozenset(
         "numpy.float64",
         "numpy.int64",
         "sklearn.compose._column_transformer.ColumnTransformer",
+        "sklearn.feature_extraction.text.CountVectorizer",
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
         "sklearn.linear_model._logistic.LogisticRegression",
@@ -35,39 +39,108 @@ TRUSTED_TYPES = frozenset(
 
 
 def model_inputs(texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """The two columns a steering model reads: raw text and space-joined lemmas."""
-    return pd.DataFrame({"text": list(texts), "lemmas": [" ".join(lem) for lem in lemmas]})
+    """The columns a steering model reads: raw text, space-joined lemmas, guideline cues."""
+    return pd.DataFrame(
+        {
+            "text": list(texts),
+            "lemmas": [" ".join(sentence) for sentence in lemmas],
+            "cues": [cue_tokens(sentence) for sentence in lemmas],
+        }
+    )
+
+
+def calibrated(raw: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """Platt scaling: a logistic function of the log-odds of the raw probabilities."""
+    clipped = np.clip(raw, 1e-9, 1 - 1e-9)
+    return 1.0 / (1.0 + np.exp(-(slope * np.log(clipped / (1 - clipped)) + intercept)))
 
 
 @dataclass(frozen=True)
 class SteeringModel:
-    """A trained classifier with one probability and one threshold per label."""
+    """A trained classifier with one calibrated probability and one threshold per label.
+
+    Attributes:
+        calibration: Per label, the (slope, intercept) of Platt scaling fitted
+            on grouped out-of-fold predictions.
+    """
 
     version: str
     pipeline: Pipeline
     thresholds: dict[str, float]
+    calibration: dict[str, tuple[float, float]]
+
+    def probabilities(self, texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> np.ndarray:
+        """Calibrated probabilities, one row per sentence and one column per label."""
+        if not texts:
+            return np.zeros((0, len(LABELS)))
+        raw = self.pipeline.predict_proba(model_inputs(texts, lemmas))
+        return np.column_stack(
+            [calibrated(raw[i][:, 1], *self.calibration[label]) for i, label in enumerate(LABELS)]
+        )
 
     def predict(self, texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> list[LabelScores]:
         """Score sentences given their text and lemmas."""
-        if not texts:
-            return []
-        per_label = self.pipeline.predict_proba(model_inputs(texts, lemmas))
-        scores = []
-        for row in range(len(texts)):
-            probabilities = {label: float(per_label[i][row, 1]) for i, label in enumerate(LABELS)}
-            scores.append(
-                LabelScores(
-                    probabilities=probabilities,
-                    decisions={
-                        label: probabilities[label] >= self.thresholds[label] for label in LABELS
-                    },
-                )
+        return [
+            LabelScores(
+                probabilities={label: float(p) for label, p in zip(LABELS, row, strict=True)},
+                decisions={
+                    label: bool(p >= self.thresholds[label])
+                    for label, p in zip(LABELS, row, strict=True)
+                },
             )
-        return scores
+            for row in self.probabilities(texts, lemmas)
+        ]
 
     def classify(self, sentences: Sequence[AnnotatedSentence]) -> list[LabelScores]:
         """Score annotated sentences."""
         return self.predict([s.sentence.text for s in sentences], [s.lemmas for s in sentences])
+
+    def explain(
+        self, text: str, lemmas: Sequence[str], top: int = 6
+    ) -> dict[str, list[tuple[str, float]]]:
+        """The features that pushed each label most, up or down, for one sentence.
+
+        Returns:
+            Per label, up to ``top`` (feature, contribution to the log-odds)
+            pairs, largest effect first. Feature names are prefixed with their
+            kind: ``lemmas__``, ``chars__`` or ``cues__``.
+        """
+        features = self.pipeline.named_steps["features"]
+        row = features.transform(model_inputs([text], [lemmas])).tocsr()
+        names = features.get_feature_names_out()
+        explained = {}
+        for label, estimator in zip(
+            LABELS, self.pipeline.named_steps["classifier"].estimators_, strict=True
+        ):
+            contributions = row.data * estimator.coef_[0][row.indices]
+            order = np.argsort(-np.abs(contributions))[:top]
+            explained[label] = [
+                (str(names[row.indices[i]]), float(contributions[i])) for i in order
+            ]
+        return explained
+
+
+def classify_csv(path: Path, model: SteeringModel, lemmatize: LemmaFunction) -> pd.DataFrame:
+    """A CSV with a ``text`` column, all its columns kept, plus decisions and probabilities.
+
+    Raises:
+        SedimentError: The file is not UTF-8 CSV or has no ``text`` column.
+    """
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise SedimentError(Errors.BAD_INPUT_CSV, path=path, problem=error) from error
+    if "text" not in table.columns:
+        raise SedimentError(
+            Errors.BAD_INPUT_CSV, path=path, problem=f"no 'text' column (has {list(table.columns)})"
+        )
+    texts = table["text"].tolist()
+    probabilities = model.probabilities(texts, lemmatize(texts))
+    for index, label in enumerate(LABELS):
+        table[label] = (probabilities[:, index] >= model.thresholds[label]).astype(int)
+    for index, label in enumerate(LABELS):
+        table[f"p_{label}"] = probabilities[:, index].round(4)
+    return table
 
 
 @cache
@@ -91,4 +164,16 @@ def load_model(directory: str) -> SteeringModel:
         )
     pipeline = sio.load(path, trusted=sorted(untrusted))
     card = read_card(directory, "steering")
-    return SteeringModel(version=card["version"], pipeline=pipeline, thresholds=card["thresholds"])
+    if card.get("cues_version") != CUES_VERSION:
+        raise SedimentError(
+            Errors.MODEL_OUTDATED,
+            path=directory,
+            found=card.get("cues_version"),
+            needed=CUES_VERSION,
+        )
+    return SteeringModel(
+        version=card["version"],
+        pipeline=pipeline,
+        thresholds=card["thresholds"],
+        calibration={label: tuple(card["calibration"][label]) for label in LABELS},
+    )

@@ -6,10 +6,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.errors import Errors, SedimentError
+from pipeline.records import LABELS
 from pipeline.settings import MODELS_DIR, PROJECT_ROOT, Settings, allowed_values, describe
 
 UD_DIR = PROJECT_ROOT / "corpora" / "ud"
@@ -21,6 +22,11 @@ UD_TRAIN = [
 UD_TEST = UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"
 LEMMATIZER_BACKENDS = ("spacy", "stanza")  # pipeline.lemmatize.BACKENDS, without importing spaCy
 _SENTENCES_PER_CHUNK = 2000
+DEFAULT_ANNOTATIONS = [
+    ANNOTATIONS_DIR / "steering_v1_adjudicated.csv",
+    ANNOTATIONS_DIR / "steering_v2_adjudicated.csv",
+]
+STEERING_VERSION = "steering-v6"
 
 
 def _add_settings(parser: argparse.ArgumentParser, command: str) -> None:
@@ -138,9 +144,100 @@ def cmd_train(args: argparse.Namespace) -> int:
     from pipeline.annotate import load_annotator
     from pipeline.train import train
 
-    card = train(args.annotations, load_annotator(args.annotator_dir), args.out, args.version)
+    held_out = []
+    if args.held_out_docs:
+        _require(args.held_out_docs)
+        held_out = args.held_out_docs.read_text(encoding="utf-8").split()
+    for path in args.annotations:
+        _require(path)
+    card = train(
+        args.annotations, load_annotator(args.annotator_dir), args.out, args.version, held_out
+    )
     print((args.out / "card.md").read_text(encoding="utf-8"))
     print(f"Saved {card['version']} to {args.out}")
+    return 0
+
+
+def _require(path: Path) -> None:
+    if not path.is_file():
+        raise SedimentError(Errors.FILE_NOT_FOUND, path=path)
+
+
+def _lemmatizer(annotator_dir: str) -> Callable[[Sequence[str]], list[list[str]]]:
+    from pipeline.annotate import load_annotator, tokenize
+
+    annotator = load_annotator(annotator_dir)
+    return lambda texts: [
+        lemmas for lemmas, _ in annotator.annotate_batch([tokenize(text) for text in texts])
+    ]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print per-label precision, recall and F1 of a steering model on annotated sentences."""
+    from pipeline.annotate import load_annotator
+    from pipeline.classify import load_model
+    from pipeline.train import evaluate
+
+    for path in args.annotations:
+        _require(path)
+    model = load_model(args.model)
+    report = evaluate(args.annotations, model, load_annotator(args.annotator_dir))
+    print(f"model {model.version}")
+    print(f"{'label':8} {'positives':>9} {'precision':>9} {'recall':>9} {'F1':>9}")
+    for label in (*LABELS, "macro"):
+        row = report[label]
+        positives = row.get("positives", "")
+        print(
+            f"{label:8} {positives:>9} {row['precision']:>9.4f} {row['recall']:>9.4f} "
+            f"{row['f1']:>9.4f}"
+        )
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Add 0/1 decisions and probabilities per label to a CSV with a ``text`` column."""
+    from pipeline.classify import classify_csv, load_model
+
+    _require(args.input)
+    table = classify_csv(args.input, load_model(args.model), _lemmatizer(args.annotator_dir))
+    table.to_csv(args.output, index=False)
+    print(f"Classified {len(table)} sentences into {args.output}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Show the features that pushed each label for one sentence."""
+    from pipeline.classify import load_model
+
+    model = load_model(args.model)
+    lemmas = _lemmatizer(args.annotator_dir)([args.sentence])[0]
+    (scores,) = model.predict([args.sentence], [lemmas])
+    for label, features in model.explain(args.sentence, lemmas, args.top).items():
+        decision = "yes" if scores.decisions[label] else "no"
+        print(
+            f"{label}: p = {scores.probabilities[label]:.3f} "
+            f"(threshold {model.thresholds[label]}) -> {decision}"
+        )
+        for name, weight in features:
+            print(f"  {weight:+.3f}  {name}")
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """Write the stored sentences the model is least sure of, ready to annotate."""
+    import csv
+
+    from pipeline.classify import load_model
+    from pipeline.suggest import suggest
+
+    annotated = [
+        row["text"]
+        for path in sorted(ANNOTATIONS_DIR.glob("*.csv"))
+        for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    ]
+    table = suggest(args.output_dir, load_model(args.model), args.n, annotated)
+    table.to_csv(args.out, index=False)
+    print(f"Wrote {len(table)} sentences to annotate to {args.out}")
     return 0
 
 
@@ -226,13 +323,45 @@ def build_parser() -> argparse.ArgumentParser:
         "annotations",
         type=Path,
         nargs="*",
-        default=[ANNOTATIONS_DIR / "steering_v1_adjudicated.csv"],
-        help="Annotation CSVs (default: the bundled adjudicated set).",
+        default=DEFAULT_ANNOTATIONS,
+        help="Annotation CSVs (default: the bundled adjudicated sets v1 and v2).",
     )
-    train.add_argument("--out", type=Path, default=MODELS_DIR / "steering" / "v5")
-    train.add_argument("--version", default="steering-v5")
+    train.add_argument("--out", type=Path, default=Path(Settings.model_dir))
+    train.add_argument("--version", default=STEERING_VERSION)
+    train.add_argument(
+        "--held-out-docs",
+        type=Path,
+        default=ANNOTATIONS_DIR / "heldout_docs.txt",
+        help="Documents (one doc_id per line) to also score a model trained without them.",
+    )
     train.add_argument("--annotator-dir", default=Settings.annotator_dir)
     train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="Per-label precision, recall and F1 of a model on annotated sentences."
+    )
+    evaluate.add_argument("annotations", type=Path, nargs="+", help="Annotation CSVs.")
+    classify = commands.add_parser("classify", help="Classify the sentences of a CSV.")
+    classify.add_argument("input", type=Path, help="CSV with a 'text' column.")
+    classify.add_argument("-o", "--output", type=Path, required=True, help="CSV to write.")
+    explain = commands.add_parser("explain", help="Why a sentence gets its labels.")
+    explain.add_argument("sentence", help="A Swedish sentence.")
+    explain.add_argument("--top", type=int, default=6, help="Features shown per label.")
+    suggest = commands.add_parser(
+        "suggest", help="Sentences of a refreshed corpus the model is least sure of."
+    )
+    suggest.add_argument("output_dir", type=Path, help="Output folder of sediment refresh.")
+    suggest.add_argument("--n", type=int, default=50, help="How many sentences.")
+    suggest.add_argument("-o", "--out", type=Path, required=True, help="CSV to write.")
+    for command, run in (
+        (evaluate, cmd_evaluate),
+        (classify, cmd_classify),
+        (explain, cmd_explain),
+        (suggest, cmd_suggest),
+    ):
+        command.add_argument("--model", default=Settings.model_dir, help="Steering model folder.")
+        command.add_argument("--annotator-dir", default=Settings.annotator_dir)
+        command.set_defaults(run=run)
 
     settings = commands.add_parser("settings", help="List the settings and their defaults.")
     settings.set_defaults(run=cmd_settings)

@@ -92,6 +92,16 @@ class Errors:
         "E212", "StanzaModelBroken", "Stanza could not load the model in {path}: {problem}"
     )
     BAD_ANNOTATIONS = Message("E206", "BadAnnotations", "{path}: {problem}")
+    MODEL_OUTDATED = Message(
+        "E213",
+        "ModelOutdated",
+        "The steering model in {path} was trained with cue list version {found}; this sediment "
+        "has version {needed}. Retrain it: sediment train --out {path}",
+    )
+    BAD_INPUT_CSV = Message("E214", "BadInputCsv", "{path}: {problem}")
+    NOTHING_STORED = Message(
+        "E215", "NothingStored", "{path} holds no refreshed corpus; run sediment refresh first."
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

@@ -65,7 +65,7 @@ class Settings:
         ("lemmatize",),
     )
     model_dir: str = _setting(
-        str(MODELS_DIR / "steering" / "v5"),
+        str(MODELS_DIR / "steering" / "v6"),
         "Folder of the steering classifier (built by `sediment train`).",
         "path",
     )

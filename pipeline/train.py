@@ -14,9 +14,10 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import skops.io as sio
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
@@ -25,13 +26,15 @@ from sklearn.pipeline import Pipeline
 
 from pipeline.annotate import Annotator, tokenize
 from pipeline.cards import CARD_FILE
-from pipeline.classify import MODEL_FILE, load_model, model_inputs
+from pipeline.classify import MODEL_FILE, SteeringModel, calibrated, load_model, model_inputs
+from pipeline.cues import CUES_VERSION
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS
 
 REQUIRED_COLUMNS = ("sentence_id", "doc_id", "text", *LABELS)
 _THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
 _FOLDS = 5
+_C = 10.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,16 @@ class AnnotatedSet:
     texts: list[str]
     labels: np.ndarray
     sha256: str
+
+    def subset(self, keep: np.ndarray) -> AnnotatedSet:
+        """The sentences where ``keep`` is true."""
+        return AnnotatedSet(
+            sentence_ids=[s for s, k in zip(self.sentence_ids, keep, strict=True) if k],
+            doc_ids=[d for d, k in zip(self.doc_ids, keep, strict=True) if k],
+            texts=[t for t, k in zip(self.texts, keep, strict=True) if k],
+            labels=self.labels[keep],
+            sha256=self.sha256,
+        )
 
 
 def read_annotations(paths: Sequence[Path]) -> AnnotatedSet:
@@ -90,8 +103,17 @@ def read_annotations(paths: Sequence[Path]) -> AnnotatedSet:
     )
 
 
+def kappa(first: Sequence[int], second: Sequence[int]) -> float:
+    """Cohen's kappa of two 0/1 annotations of the same items."""
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
+    p_first, p_second = sum(first) / n, sum(second) / n
+    expected = p_first * p_second + (1 - p_first) * (1 - p_second)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
 def new_pipeline() -> Pipeline:
-    """Lemma 1–2-grams and character 3–5-grams into one logistic regression per label."""
+    """Lemma 1–2-grams, character 3–5-grams and guideline cues into one logistic regression each."""
     features = ColumnTransformer(
         [
             (
@@ -108,9 +130,14 @@ def new_pipeline() -> Pipeline:
                 ),
                 "text",
             ),
+            (
+                "cues",
+                CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False),
+                "cues",
+            ),
         ]
     )
-    classifier = MultiOutputClassifier(LogisticRegression(C=10.0, max_iter=2000))
+    classifier = MultiOutputClassifier(LogisticRegression(C=_C, max_iter=3000))
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
@@ -118,7 +145,8 @@ def _probabilities(pipeline: Pipeline, inputs: object) -> np.ndarray:
     return np.column_stack([p[:, 1] for p in pipeline.predict_proba(inputs)])
 
 
-def _scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float]]:
+def scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 per label and their macro average."""
     report = {}
     for index, label in enumerate(LABELS):
         precision, recall, f1, _ = precision_recall_fscore_support(
@@ -128,6 +156,7 @@ def _scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, floa
             "precision": round(float(precision), 4),
             "recall": round(float(recall), 4),
             "f1": round(float(f1), 4),
+            "positives": int(gold[:, index].sum()),
         }
     report["macro"] = {
         key: round(float(np.mean([report[label][key] for label in LABELS])), 4)
@@ -136,40 +165,98 @@ def _scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, floa
     return report
 
 
-def train(
-    annotation_paths: Sequence[Path], annotator: Annotator, out_dir: Path, version: str
-) -> dict[str, object]:
-    """Train, cross-validate grouped by document, choose thresholds, and save.
+@dataclass(frozen=True)
+class _Fitted:
+    model: SteeringModel
+    cross_validation: dict[str, object]
 
-    Thresholds are the per-label values that maximise F1 on out-of-fold
-    probabilities; the reported scores use them, so they are slightly optimistic.
+
+def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
+    """Grouped cross-validation, Platt calibration and thresholds on its predictions, final fit."""
+    folds = list(GroupKFold(n_splits=_FOLDS).split(inputs, groups=data.doc_ids))
+    raw = np.zeros(data.labels.shape)
+    for train_rows, test_rows in folds:
+        fold = new_pipeline().fit(inputs.iloc[train_rows], data.labels[train_rows])
+        raw[test_rows] = _probabilities(fold, inputs.iloc[test_rows])
+    calibration, thresholds = {}, {}
+    probabilities = np.zeros(raw.shape)
+    for index, label in enumerate(LABELS):
+        log_odds = np.log(
+            np.clip(raw[:, index], 1e-9, 1 - 1e-9) / np.clip(1 - raw[:, index], 1e-9, 1)
+        )
+        platt = LogisticRegression(C=1e6).fit(log_odds.reshape(-1, 1), data.labels[:, index])
+        calibration[label] = (float(platt.coef_[0][0]), float(platt.intercept_[0]))
+        probabilities[:, index] = calibrated(raw[:, index], *calibration[label])
+        f1_at = [
+            precision_recall_fscore_support(
+                data.labels[:, index],
+                probabilities[:, index] >= t,
+                average="binary",
+                zero_division=0,
+            )[2]
+            for t in _THRESHOLD_GRID
+        ]
+        thresholds[label] = float(_THRESHOLD_GRID[int(np.argmax(f1_at))])
+    decided = probabilities >= np.array([thresholds[label] for label in LABELS])
+    final = new_pipeline().fit(inputs, data.labels)
+    for _, vectorizer, _ in final.named_steps["features"].transformers_:
+        vectorizer.stop_words_ = None  # only for introspection; it can be large
+    brier = {
+        label: {
+            "raw": round(float(np.mean((raw[:, i] - data.labels[:, i]) ** 2)), 4),
+            "calibrated": round(float(np.mean((probabilities[:, i] - data.labels[:, i]) ** 2)), 4),
+        }
+        for i, label in enumerate(LABELS)
+    }
+    return _Fitted(
+        SteeringModel(version, final, thresholds, calibration),
+        {"folds": _FOLDS, "groups": "doc_id", **scores(data.labels, decided), "brier": brier},
+    )
+
+
+def train(
+    annotation_paths: Sequence[Path],
+    annotator: Annotator,
+    out_dir: Path,
+    version: str,
+    held_out_docs: Sequence[str] = (),
+) -> dict[str, object]:
+    """Train, cross-validate grouped by document, calibrate, choose thresholds, and save.
+
+    Thresholds are the per-label values that maximise F1 on calibrated
+    out-of-fold probabilities; the grouped-CV scores use them, so they are
+    slightly optimistic. With ``held_out_docs``, a second model is trained the
+    same way without those documents and scored on their sentences: an honest
+    estimate for unseen documents. The saved model is trained on everything.
 
     Returns:
         The model card, also written as ``card.json`` and ``card.md``.
     """
     data = read_annotations(annotation_paths)
-    lemmas = [annotator.annotate_tokens(tokenize(text))[0] for text in data.texts]
+    lemmas = [lemma for lemma, _ in annotator.annotate_batch([tokenize(t) for t in data.texts])]
     inputs = model_inputs(data.texts, lemmas)
-    out_of_fold = np.zeros(data.labels.shape)
-    for train_rows, test_rows in GroupKFold(n_splits=_FOLDS).split(inputs, groups=data.doc_ids):
-        fold = new_pipeline().fit(inputs.iloc[train_rows], data.labels[train_rows])
-        out_of_fold[test_rows] = _probabilities(fold, inputs.iloc[test_rows])
-    thresholds = {}
-    for index, label in enumerate(LABELS):
-        f1_at = [
-            precision_recall_fscore_support(
-                data.labels[:, index], out_of_fold[:, index] >= t, average="binary", zero_division=0
-            )[2]
-            for t in _THRESHOLD_GRID
-        ]
-        thresholds[label] = float(_THRESHOLD_GRID[int(np.argmax(f1_at))])
-    cutoffs = np.array([thresholds[label] for label in LABELS])
-    decided = out_of_fold >= cutoffs
-    final = new_pipeline().fit(inputs, data.labels)
-    for _, vectorizer, _ in final.named_steps["features"].transformers_:
-        vectorizer.stop_words_ = None  # only for introspection; it can be large
+    fitted = _fit(data, inputs, version)
+    held_out = None
+    if held_out_docs:
+        unseen = np.isin(data.doc_ids, list(held_out_docs))
+        seen = data.subset(~unseen)
+        without = _fit(seen, inputs[~unseen].reset_index(drop=True), version).model
+        predicted = without.probabilities(
+            [t for t, u in zip(data.texts, unseen, strict=True) if u],
+            [lem for lem, u in zip(lemmas, unseen, strict=True) if u],
+        ) >= np.array([without.thresholds[label] for label in LABELS])
+        held_out = {
+            "documents": sorted(set(np.array(data.doc_ids)[unseen].tolist())),
+            "sentences": int(unseen.sum()),
+            **scores(data.labels[unseen], predicted),
+        }
     out_dir.mkdir(parents=True, exist_ok=True)
-    sio.dump(final, out_dir / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    sio.dump(
+        fitted.model.pipeline,
+        out_dir / MODEL_FILE,
+        compression=zipfile.ZIP_DEFLATED,
+        compresslevel=9,
+    )
     card = {
         "version": version,
         "trained": dt.date.today().isoformat(),
@@ -181,10 +268,15 @@ def train(
             "positives": {label: int(data.labels[:, i].sum()) for i, label in enumerate(LABELS)},
         },
         "annotator_version": annotator.version,
-        "features": "tf-idf of lemma 1-2-grams and character 3-5-grams (char_wb)",
-        "classifier": "one logistic regression per label (C=10)",
-        "thresholds": thresholds,
-        "grouped_cv": {"folds": _FOLDS, "groups": "doc_id", **_scores(data.labels, decided)},
+        "cues_version": CUES_VERSION,
+        "features": "tf-idf of lemma 1-2-grams and character 3-5-grams (char_wb); "
+        f"guideline cue indicators (pipeline/cues.py, version {CUES_VERSION})",
+        "classifier": f"one logistic regression per label (C={_C}), Platt-calibrated on "
+        "grouped out-of-fold predictions",
+        "thresholds": fitted.model.thresholds,
+        "calibration": fitted.model.calibration,
+        "grouped_cv": fitted.cross_validation,
+        "held_out": held_out,
         "libraries": {
             name: package_version(name) for name in ("scikit-learn", "skops", "numpy", "simplemma")
         }
@@ -196,6 +288,33 @@ def train(
     return card
 
 
+def evaluate(
+    annotation_paths: Sequence[Path], model: SteeringModel, annotator: Annotator
+) -> dict[str, dict[str, float]]:
+    """Per-label precision, recall and F1 of ``model`` on annotated sentences."""
+    data = read_annotations(annotation_paths)
+    lemmas = [lemma for lemma, _ in annotator.annotate_batch([tokenize(t) for t in data.texts])]
+    decided = np.array(
+        [[s.decisions[label] for label in LABELS] for s in model.predict(data.texts, lemmas)]
+    ).reshape(-1, len(LABELS))
+    return scores(data.labels, decided)
+
+
+def _scores_table(report: dict, thresholds: dict[str, float]) -> list[str]:
+    lines = [
+        "| label | positives | threshold | precision | recall | F1 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label in LABELS:
+        row = report[label]
+        lines.append(
+            f"| {label} | {row['positives']} | {thresholds[label]} | {row['precision']} | "
+            f"{row['recall']} | {row['f1']} |"
+        )
+    macro = report["macro"]
+    return [*lines, f"| macro | | | {macro['precision']} | {macro['recall']} | {macro['f1']} |"]
+
+
 def render_card(card: dict) -> str:
     """The model card as Markdown."""
     cv = card["grouped_cv"]
@@ -204,30 +323,40 @@ def render_card(card: dict) -> str:
         "",
         f"Trained {card['trained']} on {card['training_data']['sentences']} sentences from "
         f"{card['training_data']['documents']} documents "
-        f"(sha256 `{card['training_data']['sha256'][:12]}…`).",
+        f"(files {', '.join(card['training_data']['files'])}; "
+        f"sha256 `{card['training_data']['sha256'][:12]}…`).",
         "",
         f"Features: {card['features']}. Classifier: {card['classifier']}.",
         f"Lemmas from annotator `{card['annotator_version']}`.",
         "",
         f"## Grouped {cv['folds']}-fold cross-validation (by document)",
         "",
-        "| label | positives | threshold | precision | recall | F1 |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for label in LABELS:
-        lines.append(
-            f"| {label} | {card['training_data']['positives'][label]} | "
-            f"{card['thresholds'][label]} | {cv[label]['precision']} | {cv[label]['recall']} | "
-            f"{cv[label]['f1']} |"
-        )
-    lines += [
-        f"| macro | | | {cv['macro']['precision']} | {cv['macro']['recall']} | "
-        f"{cv['macro']['f1']} |",
+        *_scores_table(cv, card["thresholds"]),
         "",
-        "Thresholds maximise F1 on the same out-of-fold probabilities, so these scores are "
-        "slightly optimistic. Libraries: "
-        + ", ".join(f"{k} {v}" for k, v in card["libraries"].items())
+        "Thresholds maximise F1 on the same calibrated out-of-fold probabilities, so these "
+        "scores are slightly optimistic. Brier score (raw → calibrated): "
+        + ", ".join(
+            f"{label} {cv['brier'][label]['raw']} → {cv['brier'][label]['calibrated']}"
+            for label in LABELS
+        )
         + ".",
+        "",
+    ]
+    if card.get("held_out"):
+        held_out = card["held_out"]
+        lines += [
+            "## Held-out documents",
+            "",
+            f"A model trained the same way without {len(held_out['documents'])} documents, "
+            f"scored on their {held_out['sentences']} annotated sentences (its own thresholds):",
+            "",
+            *_scores_table(held_out, {label: "" for label in LABELS}),
+            "",
+            "Documents: " + ", ".join(f"`{doc}`" for doc in held_out["documents"]) + ".",
+            "",
+        ]
+    lines += [
+        "Libraries: " + ", ".join(f"{k} {v}" for k, v in card["libraries"].items()) + ".",
         "",
     ]
     return "\n".join(lines)

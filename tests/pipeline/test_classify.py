@@ -2,15 +2,24 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import skops.io as sio
 from sklearn.preprocessing import FunctionTransformer
 
+from pipeline import refresh
 from pipeline.annotate import load_annotator, tokenize
 from pipeline.classify import load_model
+from pipeline.cues import cue_tokens
 from pipeline.errors import SedimentError
 from pipeline.records import LABELS
 from pipeline.settings import Settings
+from pipeline.train import read_annotations
+from pipeline.trends import read_sentences
+from tests.conftest import ROOT, run_cli
+
+ANNOTATIONS_V2 = ROOT / "corpora" / "annotations" / "steering_v2_adjudicated.csv"
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +59,10 @@ def test_shipped_card_documents_the_model():
     card = json.loads((Path(Settings().model_dir) / "card.json").read_text(encoding="utf-8"))
     assert card["version"] == load_model(Settings().model_dir).version
     assert set(card["thresholds"]) == set(LABELS)
-    assert card["training_data"]["sentences"] == 2000
+    assert card["training_data"]["sentences"] == 3054
     assert card["grouped_cv"]["groups"] == "doc_id"
+    assert card["held_out"]["sentences"] > 400 and len(card["held_out"]["documents"]) == 12
+    assert set(card["calibration"]) == set(LABELS)
 
 
 def test_models_with_untrusted_types_are_refused(tmp_path):
@@ -65,3 +76,98 @@ def test_models_with_untrusted_types_are_refused(tmp_path):
 def test_missing_model_says_how_to_build_it(tmp_path):
     with pytest.raises(SedimentError, match="make models"):
         load_model(str(tmp_path))
+
+
+def test_explain_names_the_guideline_cues_that_decided(tmp_path):
+    result = run_cli("explain", "Nämnden följer upp verksamheten med nyckeltal och indikatorer.")
+    assert result.returncode == 0, result.stderr
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in result.stdout.splitlines():
+        if line.startswith("  "):
+            sections[current].append(line.split()[1] if float(line.split()[0]) > 0 else "")
+        else:
+            current = line.split(":")[0]
+            sections[current] = [line]
+    assert set(sections) == set(LABELS)
+    assert sections["control"][0].endswith("-> yes") and sections["trust"][0].endswith("-> no")
+    assert sections["control"][1].startswith("cues__control:")
+
+
+def test_classify_keeps_the_columns_and_adds_decisions_and_probabilities(tmp_path):
+    rows = read_annotations([ANNOTATIONS_V2]).texts[:40]
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(len(rows)), "text": rows, "note": "x"}).to_csv(source, index=False)
+    result = run_cli("classify", str(source), "-o", str(tmp_path / "out.csv"))
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == [
+        "id", "text", "note", *LABELS, *(f"p_{label}" for label in LABELS),
+    ]  # fmt: skip
+    assert out["text"].tolist() == rows and (out["note"] == "x").all()
+    model = load_model(Settings().model_dir)
+    for label in LABELS:
+        assert out[f"p_{label}"].between(0, 1).all()
+        assert (out[label] == (out[f"p_{label}"] >= model.thresholds[label] - 1e-4)).all()
+
+
+def test_classify_without_a_text_column_is_a_clear_error(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,sentence\n1,Tillit.\n", encoding="utf-8")
+    result = run_cli("classify", str(source), "-o", str(tmp_path / "out.csv"))
+    assert result.returncode == 2 and "[E214]" in result.stderr and "'text'" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out.csv").exists()
+
+
+def test_evaluate_prints_per_label_scores_on_real_annotations():
+    result = run_cli("evaluate", str(ANNOTATIONS_V2))
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:]}
+    assert set(lines) == {*LABELS, "macro"}
+    assert lines["control"][0] == str(read_annotations([ANNOTATIONS_V2]).labels[:, 1].sum())
+    assert all(0 < float(lines[label][-1]) <= 1 for label in (*LABELS, "macro"))
+
+
+def test_a_model_built_with_another_cue_list_must_be_retrained(tmp_path):
+    for name in ("model.skops", "card.json"):
+        shutil.copy(Path(Settings().model_dir) / name, tmp_path / name)
+    card = json.loads((tmp_path / "card.json").read_text())
+    (tmp_path / "card.json").write_text(json.dumps({**card, "cues_version": "0"}))
+    with pytest.raises(SedimentError, match=r"E213.*Retrain"):
+        load_model(str(tmp_path))
+
+
+def test_cues_follow_the_guidelines():
+    assert cue_tokens(["styrning", "ska", "präglas", "av", "tillit"]) == "trust:tillit"
+    assert cue_tokens(["nämnd", "följa", "upp", "nyckeltal"]) == "control:mäta control:följa_upp"
+    assert cue_tokens(["de", "förtroendevald", "sammanträda"]) == "not:förtroendevald"
+    assert cue_tokens(["detaljstyrning", "minska"]) == "detail:detaljstyrning"
+
+
+def test_suggest_writes_the_least_certain_stored_sentences_for_annotation(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    refresh.run(small_corpus, out, Settings())
+    target = tmp_path / "to_annotate.csv"
+    result = run_cli("suggest", str(out), "--n", "20", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(target, keep_default_na=False)
+    assert list(table.columns) == ["sentence_id", "doc_id", "text", *LABELS, "annotator"]
+    assert len(table) == 20 and table["text"].is_unique
+    assert (table[list(LABELS)] == "").all().all()
+    model = load_model(Settings().model_dir)
+    annotator = load_annotator(Settings().annotator_dir)
+    lemmas = [annotator.annotate_tokens(tokenize(text))[0] for text in table["text"]]
+    chosen = model.probabilities(table["text"].tolist(), lemmas)
+    thresholds = np.array([model.thresholds[label] for label in LABELS])
+    distance = np.abs(np.log(chosen / (1 - chosen)) - np.log(thresholds / (1 - thresholds)))
+    stored = read_sentences(out / "sentences", ["text", "lemmas"]).drop_duplicates("text")
+    everything = model.probabilities(stored["text"].tolist(), [list(x) for x in stored["lemmas"]])
+    all_distance = np.abs(
+        np.log(everything / (1 - everything)) - np.log(thresholds / (1 - thresholds))
+    )
+    assert distance.min(axis=1).max() <= np.median(all_distance.min(axis=1))
+
+
+def test_suggest_on_an_empty_folder_is_a_clear_error(tmp_path):
+    result = run_cli("suggest", str(tmp_path), "-o", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "[E215]" in result.stderr

@@ -3,14 +3,13 @@ import json
 
 import pytest
 
-from pipeline.annotate import load_annotator
 from pipeline.classify import load_model
 from pipeline.errors import SedimentError
-from pipeline.settings import Settings
-from pipeline.train import read_annotations, train
-from tests.conftest import ROOT
+from pipeline.train import kappa, read_annotations
+from tests.conftest import ROOT, run_cli
 
 ANNOTATIONS = ROOT / "corpora" / "annotations" / "steering_v1_adjudicated.csv"
+ANNOTATIONS_V2 = ROOT / "corpora" / "annotations" / "steering_v2_adjudicated.csv"
 HEADER = "sentence_id,doc_id,text,trust,control,detail,annotator\n"
 
 
@@ -42,18 +41,43 @@ def test_bad_annotation_files_are_refused(tmp_path, content, problem):
 
 
 @pytest.mark.slow
-def test_train_writes_a_loadable_model_with_its_card(tmp_path):
+def test_train_on_the_command_line_writes_a_loadable_calibrated_model_with_its_card(tmp_path):
     subset = tmp_path / "subset.csv"
-    with ANNOTATIONS.open(encoding="utf-8") as source, subset.open("w", encoding="utf-8") as out:
+    with ANNOTATIONS_V2.open(encoding="utf-8") as source, subset.open("w", encoding="utf-8") as out:
         rows = list(csv.DictReader(source))
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows[:800])
-    card = train([subset], load_annotator(Settings().annotator_dir), tmp_path / "m", "test-2")
-    assert json.loads((tmp_path / "m" / "card.json").read_text()) == card
+        writer.writerows(rows[:600])
+    held_out = sorted({row["doc_id"] for row in rows[:600]})[:3]
+    (tmp_path / "held_out.txt").write_text("\n".join(held_out), encoding="utf-8")
+    result = run_cli(
+        "train", str(ANNOTATIONS), str(subset), "--out", str(tmp_path / "m"),
+        "--version", "test-2", "--held-out-docs", str(tmp_path / "held_out.txt"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
     assert "| macro |" in (tmp_path / "m" / "card.md").read_text()
-    assert card["training_data"]["sentences"] == 800
+    assert "## Held-out documents" in result.stdout
+    assert card["training_data"]["sentences"] == 2600
+    assert card["held_out"]["documents"] == held_out
+    trained_on = read_annotations([ANNOTATIONS, subset])
+    assert card["held_out"]["sentences"] == sum(doc in held_out for doc in trained_on.doc_ids)
     assert 0.0 < card["grouped_cv"]["macro"]["f1"] <= 1.0
+    for label in ("trust", "control", "detail"):
+        brier = card["grouped_cv"]["brier"][label]
+        assert brier["calibrated"] <= brier["raw"] + 0.001
     model = load_model(str(tmp_path / "m"))
-    (scores,) = model.predict(["Nämnden följer upp nyckeltal."], [["nämnd", "följa", "upp"]])
-    assert model.version == "test-2" and set(scores.probabilities) == {"trust", "control", "detail"}
+    (scores,) = model.predict(
+        ["Nämnden följer upp nyckeltal."], [["nämnd", "följa", "upp", "nyckeltal"]]
+    )
+    assert model.version == "test-2" and scores.decisions["control"]
+
+
+def test_v2_annotations_were_made_by_two_annotators_who_mostly_agree():
+    with (ANNOTATIONS.parent / "steering_v2_double.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    first = [row for row in rows if row["annotator"] == "a1"]
+    second = [row for row in rows if row["annotator"] == "a2"]
+    assert len(first) == len(second) == len(read_annotations([ANNOTATIONS_V2]).texts) == 1054
+    for label in ("trust", "control", "detail"):
+        assert kappa([int(r[label]) for r in first], [int(r[label]) for r in second]) > 0.8

@@ -1,0 +1,85 @@
+"""Cue words of the annotation guidelines, as features the classifier can weigh.
+
+``ANNOTATION.md`` names the words that signal each steering logic and the
+look-alikes that do not. Each cue is a regular expression over a sentence's
+lower-cased lemmas joined by spaces (so "följer upp", "följde upp" and "följa
+upp" are all "följa upp"); compounds match inside words ("tillitsbaserad",
+"verksamhetsuppföljning"). :func:`cue_tokens` names the cues a sentence has, for
+example ``"trust:tillit control:följa_upp"``; the model learns how much each is
+worth, in the guidelines' domain and outside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+CUES_VERSION = "1"
+
+_CUES: dict[str, dict[str, str]] = {
+    "trust": {
+        "tillit": r"tillit",
+        "förtroende": r"(?<!s)förtroende(?!vald|man|upp)",
+        "lita_på": r"\blita på\b",
+        "misstro": r"misstro",
+        "handlingsutrymme": r"handlingsutrymme|handlingsfrihet",
+        "delegera": r"delegera|delegering",
+        "mandat": r"mandat",
+        "medbestämmande": r"medbestämmande|medskapande|medinflytande|delaktighet",
+        "självständig": r"självständig|autonomi|professionalism|profession",
+        "proffs": r"proffs",
+        "dialog": r"dialog",
+        "värdegrund": r"värdegrund",
+        "helhetssyn": r"helhetssyn|helhetsperspektiv",
+        "samverkan": r"samverka|samverkan|samarbete över",
+        "medborgare": r"medborgar|brukar|invånarnas behov",
+        "lärande": r"lärande|ständig förbättring|ständiga förbättringar",
+        "tillitsreform": r"tillitsreform|tillitsdelegation",
+        "frihet": r"frihet att|större frihet|friare",
+    },
+    "control": {
+        "kontroll": r"kontroll",
+        "mäta": r"\bmäta\b|mätning|mätbar|\bmått\b|nyckeltal|indikator",
+        "målstyrning": r"målstyrning|mål- och resultatstyrning|resultatstyrning|målstyr",
+        "följa_upp": r"uppföljning|\bfölja upp\b|uppfölj",
+        "rapportering": r"rapportering|återrapport|redovisa|redovisning",
+        "utvärdering": r"utvärdera|utvärdering|effektutvärdering",
+        "granskning": r"granska|granskning|revision|revisor|riksrevision",
+        "tillsyn": r"tillsyn|inspektion|inspektera",
+        "ekonomistyrning": r"ekonomistyrning|budgetavvikelse|underskott|budgetdisciplin",
+        "beställare": r"beställar|utförarmodell|upphandl",
+        "sanktion": r"sanktion|vite\b|påföljd",
+        "npm": r"new public management|\bnpm\b",
+        "regelstyrning": r"regelstyrning|ansvarsutkrävande|ansvarsutkräv",
+        "resultat": r"resultatkrav|resultatmål|prestationsmått|resultatindikator",
+        "effektivitet": r"effektivitet|kostnadseffektiv",
+    },
+    "detail": {
+        "detaljstyrning": r"detaljstyr|detaljreglera|detaljreglering|detaljnivå|detaljfråga",
+        "i_detalj": r"i detalj|detaljerad",
+        "hur_fråga": r"hur-fråga|hurfråga",
+        "lägga_sig_i": r"lägga sig i|pilla",
+        "antal_mål": r"antal mål|antalet mål|många mål|färre mål|mängd mål",
+        "styrdokument": r"styrdokument|styrsignal",
+        "nivå": r"sin nivå|rätt nivå",
+        "mikrostyrning": r"mikrostyr|överstyr|överreglera",
+    },
+    "not": {
+        "förtroendevald": r"förtroendevald|förtroendeman|förtroendeuppdrag",
+        "detaljplan": r"detaljplan",
+        "egenkontroll": r"egenkontroll",
+        "kontroll_över": r"kontroll över",
+        "kvalitetskontroll": r"teknisk kontroll|hälsokontroll|identitetskontroll",
+    },
+}
+_PATTERNS = [
+    (f"{kind}:{name}", re.compile(pattern))
+    for kind, cues in _CUES.items()
+    for name, pattern in cues.items()
+]
+
+
+def cue_tokens(lemmas: Sequence[str]) -> str:
+    """The cues in a sentence's lemmas, space-separated ("" when none)."""
+    text = " ".join(lemmas).lower()
+    return " ".join(name for name, pattern in _PATTERNS if pattern.search(text))
