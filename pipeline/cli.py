@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--held-out-docs",
         type=Path,
-        default=ANNOTATIONS_DIR / "heldout_docs.txt",
+        default=ANNOTATIONS_DIR / "v2" / "heldout_docs.txt",
         help="Documents (one doc_id per line) to also score a model trained without them.",
     )
     train.add_argument("--annotator-dir", default=Settings.annotator_dir)
