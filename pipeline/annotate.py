@@ -196,6 +196,10 @@ class Annotator:
             for tokens, sentence_tags in zip(sentences, tags, strict=True)
         ]
 
+    def lemmatize_texts(self, texts: Sequence[str]) -> list[list[str]]:
+        """Tokenize each text as one sentence and return its lemmas."""
+        return [lemmas for lemmas, _ in self.annotate_batch([tokenize(text) for text in texts])]
+
     def annotate(self, sentences: Sequence[Sentence]) -> list[AnnotatedSentence]:
         """Tokenize, tag and lemmatise each sentence."""
         tokenized = [tokenize(sentence.text) for sentence in sentences]

@@ -49,10 +49,15 @@ def model_inputs(texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> pd.Da
     )
 
 
+def log_odds(p: np.ndarray) -> np.ndarray:
+    """log(p / (1 - p)), with p kept away from 0 and 1."""
+    clipped = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(clipped / (1 - clipped))
+
+
 def calibrated(raw: np.ndarray, slope: float, intercept: float) -> np.ndarray:
     """Platt scaling: a logistic function of the log-odds of the raw probabilities."""
-    clipped = np.clip(raw, 1e-9, 1 - 1e-9)
-    return 1.0 / (1.0 + np.exp(-(slope * np.log(clipped / (1 - clipped)) + intercept)))
+    return 1.0 / (1.0 + np.exp(-(slope * log_odds(raw) + intercept)))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import Errors, SedimentError
@@ -163,15 +163,6 @@ def _require(path: Path) -> None:
         raise SedimentError(Errors.FILE_NOT_FOUND, path=path)
 
 
-def _lemmatizer(annotator_dir: str) -> Callable[[Sequence[str]], list[list[str]]]:
-    from pipeline.annotate import load_annotator, tokenize
-
-    annotator = load_annotator(annotator_dir)
-    return lambda texts: [
-        lemmas for lemmas, _ in annotator.annotate_batch([tokenize(text) for text in texts])
-    ]
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print per-label precision, recall and F1 of a steering model on annotated sentences."""
     from pipeline.annotate import load_annotator
@@ -196,10 +187,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """Add 0/1 decisions and probabilities per label to a CSV with a ``text`` column."""
+    from pipeline.annotate import load_annotator
     from pipeline.classify import classify_csv, load_model
 
     _require(args.input)
-    table = classify_csv(args.input, load_model(args.model), _lemmatizer(args.annotator_dir))
+    lemmatize = load_annotator(args.annotator_dir).lemmatize_texts
+    table = classify_csv(args.input, load_model(args.model), lemmatize)
     table.to_csv(args.output, index=False)
     print(f"Classified {len(table)} sentences into {args.output}")
     return 0
@@ -207,10 +200,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """Show the features that pushed each label for one sentence."""
+    from pipeline.annotate import load_annotator
     from pipeline.classify import load_model
 
     model = load_model(args.model)
-    lemmas = _lemmatizer(args.annotator_dir)([args.sentence])[0]
+    (lemmas,) = load_annotator(args.annotator_dir).lemmatize_texts([args.sentence])
     (scores,) = model.predict([args.sentence], [lemmas])
     for label, features in model.explain(args.sentence, lemmas, args.top).items():
         decision = "yes" if scores.decisions[label] else "no"

@@ -8,18 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.classify import SteeringModel
+from pipeline.classify import SteeringModel, log_odds
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS
 from pipeline.trends import read_sentences
 from pipeline.write import Store
 
 ANNOTATION_COLUMNS = ["sentence_id", "doc_id", "text", *LABELS, "annotator"]
-
-
-def _log_odds(p: np.ndarray) -> np.ndarray:
-    clipped = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.log(clipped / (1 - clipped))
 
 
 def suggest(
@@ -59,7 +54,7 @@ def suggest(
         sentences["text"].tolist(), [list(lemmas) for lemmas in sentences["lemmas"]]
     )
     thresholds = np.array([model.thresholds[label] for label in LABELS])
-    distance = np.abs(_log_odds(probabilities) - _log_odds(thresholds)).min(axis=1)
+    distance = np.abs(log_odds(probabilities) - log_odds(thresholds)).min(axis=1)
     chosen = sentences.iloc[np.argsort(distance, kind="stable")[:n]]
     paths = dict(
         zip(

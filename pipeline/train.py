@@ -24,9 +24,16 @@ from sklearn.model_selection import GroupKFold
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import Pipeline
 
-from pipeline.annotate import Annotator, tokenize
+from pipeline.annotate import Annotator
 from pipeline.cards import CARD_FILE
-from pipeline.classify import MODEL_FILE, SteeringModel, calibrated, load_model, model_inputs
+from pipeline.classify import (
+    MODEL_FILE,
+    SteeringModel,
+    calibrated,
+    load_model,
+    log_odds,
+    model_inputs,
+)
 from pipeline.cues import CUES_VERSION
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS
@@ -181,10 +188,9 @@ def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
     calibration, thresholds = {}, {}
     probabilities = np.zeros(raw.shape)
     for index, label in enumerate(LABELS):
-        log_odds = np.log(
-            np.clip(raw[:, index], 1e-9, 1 - 1e-9) / np.clip(1 - raw[:, index], 1e-9, 1)
+        platt = LogisticRegression(C=1e6).fit(
+            log_odds(raw[:, index]).reshape(-1, 1), data.labels[:, index]
         )
-        platt = LogisticRegression(C=1e6).fit(log_odds.reshape(-1, 1), data.labels[:, index])
         calibration[label] = (float(platt.coef_[0][0]), float(platt.intercept_[0]))
         probabilities[:, index] = calibrated(raw[:, index], *calibration[label])
         f1_at = [
@@ -233,7 +239,7 @@ def train(
         The model card, also written as ``card.json`` and ``card.md``.
     """
     data = read_annotations(annotation_paths)
-    lemmas = [lemma for lemma, _ in annotator.annotate_batch([tokenize(t) for t in data.texts])]
+    lemmas = annotator.lemmatize_texts(data.texts)
     inputs = model_inputs(data.texts, lemmas)
     fitted = _fit(data, inputs, version)
     held_out = None
@@ -293,7 +299,7 @@ def evaluate(
 ) -> dict[str, dict[str, float]]:
     """Per-label precision, recall and F1 of ``model`` on annotated sentences."""
     data = read_annotations(annotation_paths)
-    lemmas = [lemma for lemma, _ in annotator.annotate_batch([tokenize(t) for t in data.texts])]
+    lemmas = annotator.lemmatize_texts(data.texts)
     decided = np.array(
         [[s.decisions[label] for label in LABELS] for s in model.predict(data.texts, lemmas)]
     ).reshape(-1, len(LABELS))
