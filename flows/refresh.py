@@ -1,7 +1,9 @@
 """Prefect flow: refresh a corpus folder into sediment's Parquet datasets.
 
 Documents are processed in batches, one task per batch, in a thread pool;
-batches that hit an ``OSError`` (a file share hiccup) are retried.
+batches that hit an ``OSError`` (a file share hiccup) are retried. When only
+the steering model changed, unchanged documents are reclassified from their
+stored sentences, also one task per batch.
 """
 
 from __future__ import annotations
@@ -50,10 +52,26 @@ def process_batch_task(
     return refresh.process_batch(sources, staging, settings)
 
 
+@task(
+    name="reclassify-batch",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_is_transient,
+)
+def reclassify_batch_task(
+    sources: list[SourceFile], previous: Path, staging: Path, settings: Settings
+) -> int:
+    """Rescore the stored sentences of a batch of unchanged files with the current model."""
+    return refresh.reclassify_batch(sources, previous, staging, settings)
+
+
 @task(name="commit", cache_policy=NO_CACHE)
-def commit_task(job: refresh.Job, results: list[DocumentResult]) -> refresh.Summary:
+def commit_task(
+    job: refresh.Job, results: list[DocumentResult], reclassified_sentences: int
+) -> refresh.Summary:
     """Write the tables and swap in the new generation."""
-    return refresh.commit(job, results)
+    return refresh.commit(job, results, reclassified_sentences)
 
 
 @flow(name="sediment-refresh")
@@ -70,17 +88,23 @@ def refresh_flow(
     config = Settings(**(settings or {}))
     job = plan_task(Path(corpus_dir), Path(output_dir), config)
     results: list[DocumentResult] = []
+    reclassified = 0
     if job.staging is not None:
         sources = job.plan.to_process
         futures = {
             process_batch_task.submit(batch, job.staging, config): len(batch)
             for batch in refresh.batches(sources, config.batch_size)
         }
+        rescoring = [
+            reclassify_batch_task.submit(batch, job.previous, job.staging, config)
+            for batch in refresh.batches(job.plan.reclassify, config.batch_size)
+        ]
         with progress_bar(len(sources), "documents", config.progress) as advance:
             for future in as_completed(list(futures)):
                 results.extend(future.result())
                 advance(futures[future])
-    summary = commit_task(job, results)
+        reclassified = sum(future.result() for future in rescoring)
+    summary = commit_task(job, results, reclassified)
     create_markdown_artifact(
         key="sediment-refresh", markdown=summary.markdown(), description="What the refresh did"
     )

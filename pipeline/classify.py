@@ -148,15 +148,27 @@ def classify_csv(path: Path, model: SteeringModel, lemmatize: LemmaFunction) -> 
     return table
 
 
-@cache
-def load_model(directory: str) -> SteeringModel:
+def load_model(directory: str | Path) -> SteeringModel:
     """Load a steering model saved by ``sediment train`` (cached per process).
+
+    The cache is keyed by the resolved folder, so a ``current`` link that is
+    pointed at another model loads that model.
 
     Only the types in :data:`TRUSTED_TYPES` are accepted; nothing is unpickled.
 
     Raises:
         SedimentError: No model in ``directory``, or it contains untrusted types.
     """
+    return _load_resolved(str(Path(directory).resolve()))
+
+
+def forget_loaded_models() -> None:
+    """Empty the cache of :func:`load_model`, after a model folder was rewritten."""
+    _load_resolved.cache_clear()
+
+
+@cache
+def _load_resolved(directory: str) -> SteeringModel:
     path = Path(directory) / MODEL_FILE
     if not path.is_file():
         raise SedimentError(

@@ -142,20 +142,50 @@ def cmd_build_stanza(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a steering classifier and write it with its model card."""
     from pipeline.annotate import load_annotator
-    from pipeline.train import train
+    from pipeline.train import model_folder, train
 
-    held_out = []
-    if args.held_out_docs:
-        _require(args.held_out_docs)
-        held_out = args.held_out_docs.read_text(encoding="utf-8").split()
+    held_out = _held_out(args.held_out_docs)
     for path in args.annotations:
         _require(path)
-    card = train(
-        args.annotations, load_annotator(args.annotator_dir), args.out, args.version, held_out
-    )
-    print((args.out / "card.md").read_text(encoding="utf-8"))
-    print(f"Saved {card['version']} to {args.out}")
+    out = args.out or model_folder(MODELS_DIR / "steering", args.version)
+    card = train(args.annotations, load_annotator(args.annotator_dir), out, args.version, held_out)
+    print((out / "card.md").read_text(encoding="utf-8"))
+    print(f"Saved {card['version']} to {out}")
     return 0
+
+
+def _held_out(path: Path | None) -> list[str]:
+    if not path:
+        return []
+    _require(path)
+    return path.read_text(encoding="utf-8").split()
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    """Run the retrain flow: train a candidate, compare, promote if not worse, reclassify."""
+    for path in args.annotations:
+        _require(path)
+    if bool(args.corpus) != bool(args.output):
+        raise SedimentError(
+            Errors.BAD_SETTING,
+            name="--corpus/--output",
+            value=(args.corpus, args.output),
+            allowed="both or neither",
+        )
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.retrain import retrain_flow
+
+    comparison = retrain_flow(
+        [str(path) for path in args.annotations],
+        args.version,
+        str(args.models_root),
+        _held_out(args.held_out_docs),
+        str(args.corpus) if args.corpus else None,
+        str(args.output) if args.output else None,
+        _settings(args).as_dict(),
+    )
+    print(comparison.markdown())
+    return 0 if comparison.promote else 1
 
 
 def _require(path: Path) -> None:
@@ -314,22 +344,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="Train the steering classifier.")
     train.add_argument(
-        "annotations",
-        type=Path,
-        nargs="*",
-        default=DEFAULT_ANNOTATIONS,
-        help="Annotation CSVs (default: the bundled adjudicated sets v1 and v2).",
+        "--out", type=Path, default=None, help="Model folder (default: models/steering/vN)."
     )
-    train.add_argument("--out", type=Path, default=Path(Settings.model_dir))
-    train.add_argument("--version", default=STEERING_VERSION)
-    train.add_argument(
-        "--held-out-docs",
-        type=Path,
-        default=ANNOTATIONS_DIR / "v2" / "heldout_docs.txt",
-        help="Documents (one doc_id per line) to also score a model trained without them.",
-    )
-    train.add_argument("--annotator-dir", default=Settings.annotator_dir)
     train.set_defaults(run=cmd_train)
+    retrain = commands.add_parser(
+        "retrain",
+        help="Train a candidate, compare it with the current model on the same grouped folds, "
+        "promote it if not worse, and optionally reclassify a refreshed corpus (Prefect flow).",
+    )
+    retrain.add_argument("--models-root", type=Path, default=MODELS_DIR / "steering")
+    retrain.add_argument("--corpus", type=Path, help="Corpus to refresh after a promotion.")
+    retrain.add_argument("--output", type=Path, help="Output folder to reclassify.")
+    _add_settings(retrain, "refresh")
+    retrain.set_defaults(run=cmd_retrain)
+    for command in (train, retrain):
+        command.add_argument(
+            "annotations",
+            type=Path,
+            nargs="*",
+            default=DEFAULT_ANNOTATIONS,
+            help="Annotation CSVs (default: the bundled adjudicated sets).",
+        )
+        command.add_argument("--version", default=STEERING_VERSION, help="Model version.")
+        command.add_argument(
+            "--held-out-docs",
+            type=Path,
+            default=ANNOTATIONS_DIR / "v2" / "heldout_docs.txt",
+            help="Documents (one doc_id per line) to also score a model trained without them.",
+        )
+    train.add_argument("--annotator-dir", default=Settings.annotator_dir)
 
     evaluate = commands.add_parser(
         "evaluate", help="Per-label precision, recall and F1 of a model on annotated sentences."

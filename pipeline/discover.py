@@ -41,6 +41,7 @@ class Plan:
     new: list[SourceFile] = field(default_factory=list)
     changed: list[SourceFile] = field(default_factory=list)
     unchanged: list[SourceFile] = field(default_factory=list)
+    reclassify: list[SourceFile] = field(default_factory=list)
     duplicates: list[SourceFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     duplicates_changed: bool = False
@@ -53,7 +54,9 @@ class Plan:
     @property
     def is_noop(self) -> bool:
         """True when the stored datasets already reflect the corpus."""
-        return not (self.new or self.changed or self.removed or self.duplicates_changed)
+        return not (
+            self.new or self.changed or self.reclassify or self.removed or self.duplicates_changed
+        )
 
 
 def sha256_of(path: Path) -> str:
@@ -172,11 +175,14 @@ def diff(
     versions: tuple[str, str, str],
     retry_failed: bool = False,
 ) -> Plan:
-    """Sort files into new, changed, unchanged, duplicate and removed.
+    """Sort files into new, changed, unchanged, to reclassify, duplicate and removed.
 
-    A file counts as changed when its content, its metadata or the pipeline,
-    annotator or model version differs from what is stored. A file that failed
-    before is retried only when it changed or ``retry_failed`` is set. A second
+    A file counts as changed when its content, its metadata or the pipeline or
+    annotator version differs from what is stored. A file stored without
+    failure whose only difference is the model version is to be reclassified:
+    its stored sentences are rescored, not extracted again. A file that failed
+    before is retried only when it changed, the model changed, or
+    ``retry_failed`` is set. A second
     path with the content of an earlier one is a duplicate and is not processed.
 
     Args:
@@ -202,10 +208,12 @@ def diff(
         elif (
             previous.doc_id != source.sha256
             or previous.meta_hash != source.meta_hash
-            or previous.versions != versions
+            or previous.versions[:2] != versions[:2]
             or (retry_failed and previous.status == "failed")
         ):
             plan.changed.append(source)
+        elif previous.versions != versions:
+            (plan.reclassify if previous.status == "ok" else plan.changed).append(source)
         else:
             plan.unchanged.append(source)
     plan.removed = sorted(

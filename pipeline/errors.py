@@ -102,6 +102,19 @@ class Errors:
     NOTHING_STORED = Message(
         "E215", "NothingStored", "{path} holds no refreshed corpus; run sediment refresh first."
     )
+    STORE_DAMAGED = Message(
+        "E216",
+        "StoreDamaged",
+        "{path} is missing from the output folder; refresh into a new --output to rebuild it.",
+    )
+    NO_COMPARISON = Message(
+        "E217",
+        "NoComparison",
+        "Cannot compare with the current model: {problem}",
+    )
+    MODEL_EXISTS = Message(
+        "E218", "ModelExists", "{path} already holds a model; choose a new --version."
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

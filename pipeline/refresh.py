@@ -1,7 +1,10 @@
 """The refresh as three steps — plan, process batches, commit — and a plain executor.
 
-The Prefect flow in ``flows/refresh.py`` runs the same three steps as tasks;
-:func:`run` runs them in this process, for tests and for library users.
+Processing a batch means extracting, segmenting, annotating and classifying
+new and changed files, or, when only the steering model changed, rescoring
+the stored sentences of unchanged files (:func:`reclassify_batch`). The
+Prefect flow in ``flows/refresh.py`` runs the same steps as tasks; :func:`run`
+runs them in this process, for tests and for library users.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import __version__, schemas
 from pipeline.annotate import load_annotator
@@ -47,6 +51,7 @@ class Job:
 
     corpus_dir: Path
     output_dir: Path
+    previous: Path | None
     staging: Path | None
     plan: Plan
     versions: tuple[str, str, str]
@@ -61,6 +66,7 @@ class Summary:
     counts: dict[str, int]
     pages: int
     sentences: int
+    reclassified_sentences: int
     seconds: float
     failures: list[Failure]
     generation: Path | None
@@ -72,6 +78,10 @@ class Summary:
             f"Refreshed {self.output_dir} in {self.seconds:.1f} s: {counts}.",
             f"Read {self.pages} PDF pages and wrote {self.sentences} sentences.",
         ]
+        if self.reclassified_sentences:
+            lines.append(
+                f"Reclassified {self.reclassified_sentences} stored sentences with the new model."
+            )
         lines += [f"  failed: {failure.message}" for failure in self.failures]
         if self.generation is None:
             lines.append("Nothing changed; the datasets were left as they were.")
@@ -88,7 +98,7 @@ class Summary:
         return (
             f"# sediment refresh\n\nOutput: `{self.output_dir}`\n\n| files | count |\n"
             f"| --- | --- |\n{rows}\n\n{self.pages} PDF pages, {self.sentences} sentences written, "
-            f"{self.seconds:.1f} s.\n\n"
+            f"{self.reclassified_sentences} reclassified, {self.seconds:.1f} s.\n\n"
             + (
                 f"## Failures\n\n| file | stage | type | message |\n| --- | --- | --- | --- |\n"
                 f"{failures}\n"
@@ -103,7 +113,10 @@ def _has_data(path: Path) -> bool:
 
 
 def versions(settings: Settings) -> tuple[str, str, str]:
-    """(pipeline, annotator, model) versions; a change in any reprocesses every file.
+    """(pipeline, annotator, model) versions.
+
+    A new pipeline or annotator version reprocesses every file; a new model
+    version only reclassifies the stored sentences.
 
     The pipeline version names the PDF backend and whether OCR is on, so that
     installing Tesseract gets scanned and garbled pages read on the next refresh.
@@ -127,7 +140,15 @@ def plan(corpus_dir: Path, output_dir: Path, settings: Settings) -> Job:
         scan(corpus_dir), store.stored_documents(), current_versions, settings.retry_failed
     )
     staging = None if job_plan.is_noop else store.begin()
-    return Job(corpus_dir.resolve(), store.root, staging, job_plan, current_versions, started)
+    return Job(
+        corpus_dir.resolve(),
+        store.root,
+        store.current,
+        staging,
+        job_plan,
+        current_versions,
+        started,
+    )
 
 
 def batches(sources: Sequence[SourceFile], size: int) -> Iterator[list[SourceFile]]:
@@ -181,6 +202,57 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
         failed_pages=tuple(page for page, _ in document.failed_pages),
         furniture=document.furniture,
     )
+
+
+def reclassify_document(
+    source: SourceFile, previous: Path, staging: Path, settings: Settings
+) -> int:
+    """Rescore an unchanged file's stored sentences with the current model.
+
+    Text, lemmas and everything else are kept; the labels, probabilities and
+    model version are replaced, and the file is written into the new generation.
+
+    Returns:
+        The number of sentences rescored.
+
+    Raises:
+        SedimentError: The stored sentence file is missing (the output folder
+            was damaged); a full refresh with a new output folder rebuilds it.
+    """
+    stored = sentence_file(previous, source.sha256, source.meta.year)
+    if not stored.is_file():
+        raise SedimentError(Errors.STORE_DAMAGED, path=stored)
+    table = pq.read_table(stored, schema=schemas.SENTENCE_FILE)
+    model = load_model(settings.model_dir)
+    probabilities = model.probabilities(
+        table.column("text").to_pylist(), table.column("lemmas").to_pylist()
+    )
+    for index, label in enumerate(LABELS):
+        decided = probabilities[:, index] >= model.thresholds[label]
+        table = table.set_column(
+            table.schema.get_field_index(label), label, pa.array(decided, pa.bool_())
+        )
+        table = table.set_column(
+            table.schema.get_field_index(f"p_{label}"),
+            f"p_{label}",
+            pa.array(probabilities[:, index], pa.float32()),
+        )
+    table = table.set_column(
+        table.schema.get_field_index("model_version"),
+        "model_version",
+        pa.array([model.version] * table.num_rows, pa.string()),
+    )
+    write_table(
+        table.cast(schemas.SENTENCE_FILE), sentence_file(staging, source.sha256, source.meta.year)
+    )
+    return table.num_rows
+
+
+def reclassify_batch(
+    sources: Sequence[SourceFile], previous: Path, staging: Path, settings: Settings
+) -> int:
+    """Reclassify a batch of unchanged files; returns the number of sentences rescored."""
+    return sum(reclassify_document(source, previous, staging, settings) for source in sources)
 
 
 def _failure(source: SourceFile, stage: str, error: Exception) -> Failure:
@@ -267,6 +339,8 @@ def _assemble_documents(
         rows.append(row)
         if row["status"] == "ok":
             store.carry_over(job.staging, row["doc_id"], row["year"])
+    for source in job.plan.reclassify:
+        rows.append({**stored_rows[source.path], "model_version": job.versions[2]})
     for source in job.plan.duplicates:
         previous = stored_rows.get(source.path)
         if previous and previous["status"] == "duplicate":
@@ -288,14 +362,21 @@ def _assemble_failures(job: Job, failures: list[Failure], store: Store) -> list[
     return sorted(kept + [vars(failure) for failure in failures], key=lambda row: row["path"])
 
 
-def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
-    """Assemble the new generation's tables and make it current."""
+def commit(job: Job, results: Sequence[DocumentResult], reclassified_sentences: int = 0) -> Summary:
+    """Assemble the new generation's tables and make it current.
+
+    Args:
+        job: The plan and staging folder of this refresh.
+        results: One result per processed file.
+        reclassified_sentences: How many stored sentences were rescored.
+    """
     failed = [result.failure for result in results if result.failure]
     failures = failed + [page for result in results for page in result.page_failures]
     counts = {
         "new": len(job.plan.new),
         "changed": len(job.plan.changed),
         "unchanged": len(job.plan.unchanged),
+        "reclassified": len(job.plan.reclassify),
         "removed": len(job.plan.removed),
         "duplicate": len(job.plan.duplicates),
         "failed": len(failed),
@@ -317,6 +398,7 @@ def commit(job: Job, results: Sequence[DocumentResult]) -> Summary:
         counts=counts,
         pages=sum(result.n_pages or 0 for result in results),
         sentences=sum(result.n_sentences for result in results),
+        reclassified_sentences=reclassified_sentences,
         seconds=time.perf_counter() - job.started,
         failures=failures,
         generation=generation,
@@ -334,10 +416,13 @@ def run(corpus_dir: Path, output_dir: Path, settings: Settings | None = None) ->
     settings = settings or Settings()
     job = plan(corpus_dir, output_dir, settings)
     results: list[DocumentResult] = []
+    reclassified = 0
     if job.staging is not None:
         sources = job.plan.to_process
         with progress_bar(len(sources), "documents", settings.progress) as advance:
             for batch in batches(sources, settings.batch_size):
                 results.extend(process_batch(batch, job.staging, settings))
                 advance(len(batch))
-    return commit(job, results)
+        for batch in batches(job.plan.reclassify, settings.batch_size):
+            reclassified += reclassify_batch(batch, job.previous, job.staging, settings)
+    return commit(job, results, reclassified)

@@ -65,8 +65,9 @@ class Settings:
         ("lemmatize",),
     )
     model_dir: str = _setting(
-        str(MODELS_DIR / "steering" / "v6"),
-        "Folder of the steering classifier (built by `sediment train`).",
+        str(MODELS_DIR / "steering" / "current"),
+        "Folder of the steering classifier (built by `sediment train`; `current` is the "
+        "model `sediment retrain` promoted last).",
         "path",
     )
     retry_failed: bool = _setting(

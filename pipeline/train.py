@@ -30,7 +30,7 @@ from pipeline.classify import (
     MODEL_FILE,
     SteeringModel,
     calibrated,
-    load_model,
+    forget_loaded_models,
     log_odds,
     model_inputs,
 )
@@ -110,6 +110,11 @@ def read_annotations(paths: Sequence[Path]) -> AnnotatedSet:
     )
 
 
+def model_folder(models_root: Path, version: str) -> Path:
+    """Where a model version lives: ``steering-v7`` in ``<models_root>/v7``."""
+    return models_root / version.removeprefix("steering-")
+
+
 def kappa(first: Sequence[int], second: Sequence[int]) -> float:
     """Cohen's kappa of two 0/1 annotations of the same items."""
     n = len(first)
@@ -178,35 +183,75 @@ class _Fitted:
     cross_validation: dict[str, object]
 
 
-def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
-    """Grouped cross-validation, Platt calibration and thresholds on its predictions, final fit."""
-    folds = list(GroupKFold(n_splits=_FOLDS).split(inputs, groups=data.doc_ids))
-    raw = np.zeros(data.labels.shape)
-    for train_rows, test_rows in folds:
-        fold = new_pipeline().fit(inputs.iloc[train_rows], data.labels[train_rows])
-        raw[test_rows] = _probabilities(fold, inputs.iloc[test_rows])
+def grouped_folds(data: AnnotatedSet) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The grouped cross-validation folds of ``data``: (train rows, test rows), by document.
+
+    The folds depend only on the sentences and their documents, so two models
+    evaluated on the same annotations are evaluated on the same folds.
+    """
+    return list(GroupKFold(n_splits=_FOLDS).split(data.texts, groups=data.doc_ids))
+
+
+def out_of_fold(
+    evaluation: AnnotatedSet,
+    evaluation_inputs: pd.DataFrame,
+    training: AnnotatedSet,
+    training_inputs: pd.DataFrame,
+) -> np.ndarray:
+    """Raw probabilities for ``evaluation`` from models that never saw a sentence's document.
+
+    For each of :func:`grouped_folds` of ``evaluation``, a new pipeline is
+    fitted on the ``training`` sentences from documents outside the fold's
+    test documents and scores the fold's test sentences.
+    """
+    raw = np.zeros(evaluation.labels.shape)
+    training_docs = np.array(training.doc_ids)
+    for _, test_rows in grouped_folds(evaluation):
+        test_docs = {evaluation.doc_ids[row] for row in test_rows}
+        keep = ~np.isin(training_docs, list(test_docs))
+        fold = new_pipeline().fit(training_inputs[keep], training.labels[keep])
+        raw[test_rows] = _probabilities(fold, evaluation_inputs.iloc[test_rows])
+    return raw
+
+
+def calibrate(
+    raw: np.ndarray, gold: np.ndarray
+) -> tuple[dict[str, tuple[float, float]], dict[str, float], np.ndarray]:
+    """Platt scaling per label and the F1-maximising threshold on the calibrated values.
+
+    Returns:
+        Calibration (slope, intercept) and threshold per label, and the
+        0/1 decisions they give on ``raw``.
+    """
     calibration, thresholds = {}, {}
     probabilities = np.zeros(raw.shape)
     for index, label in enumerate(LABELS):
         platt = LogisticRegression(C=1e6).fit(
-            log_odds(raw[:, index]).reshape(-1, 1), data.labels[:, index]
+            log_odds(raw[:, index]).reshape(-1, 1), gold[:, index]
         )
         calibration[label] = (float(platt.coef_[0][0]), float(platt.intercept_[0]))
         probabilities[:, index] = calibrated(raw[:, index], *calibration[label])
         f1_at = [
             precision_recall_fscore_support(
-                data.labels[:, index],
-                probabilities[:, index] >= t,
-                average="binary",
-                zero_division=0,
+                gold[:, index], probabilities[:, index] >= t, average="binary", zero_division=0
             )[2]
             for t in _THRESHOLD_GRID
         ]
         thresholds[label] = float(_THRESHOLD_GRID[int(np.argmax(f1_at))])
     decided = probabilities >= np.array([thresholds[label] for label in LABELS])
+    return calibration, thresholds, decided
+
+
+def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
+    """Grouped cross-validation, Platt calibration and thresholds on its predictions, final fit."""
+    raw = out_of_fold(data, inputs, data, inputs)
+    calibration, thresholds, decided = calibrate(raw, data.labels)
     final = new_pipeline().fit(inputs, data.labels)
     for _, vectorizer, _ in final.named_steps["features"].transformers_:
         vectorizer.stop_words_ = None  # only for introspection; it can be large
+    probabilities = np.column_stack(
+        [calibrated(raw[:, i], *calibration[label]) for i, label in enumerate(LABELS)]
+    )
     brier = {
         label: {
             "raw": round(float(np.mean((raw[:, i] - data.labels[:, i]) ** 2)), 4),
@@ -290,7 +335,7 @@ def train(
     }
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     (out_dir / "card.md").write_text(render_card(card), encoding="utf-8")
-    load_model.cache_clear()
+    forget_loaded_models()
     return card
 
 

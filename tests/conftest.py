@@ -115,3 +115,20 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def v1_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second real steering model: the shipped recipe trained on the v1 annotations only."""
+    from pipeline.annotate import load_annotator
+    from pipeline.settings import Settings
+    from pipeline.train import train
+
+    folder = tmp_path_factory.mktemp("models") / "v1only"
+    train(
+        [ROOT / "corpora" / "annotations" / "steering_v1_adjudicated.csv"],
+        load_annotator(Settings.annotator_dir),
+        folder,
+        "steering-v1only",
+    )
+    return folder

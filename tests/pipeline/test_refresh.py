@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline import refresh
+from pipeline.classify import load_model
 from pipeline.errors import SedimentError
 from pipeline.settings import Settings
 from pipeline.write import DATASETS
@@ -82,7 +83,8 @@ def test_unchanged_corpus_processes_nothing_and_changes_nothing(refreshed):
     summary = refresh.run(corpus, out, SETTINGS)
     assert summary.generation is None
     assert summary.counts == {
-        "new": 0, "changed": 0, "unchanged": 7, "removed": 0, "duplicate": 0, "failed": 0,
+        "new": 0, "changed": 0, "unchanged": 7, "reclassified": 0, "removed": 0,
+        "duplicate": 0, "failed": 0,
     }  # fmt: skip
     assert snapshot(out) == before
 
@@ -233,3 +235,47 @@ def test_a_copy_is_a_duplicate_until_the_original_goes(refreshed):
     assert documents.loc[original].status == "removed"
     assert documents.loc["zz_kopia_2023.txt"].status == "ok"
     assert len(read(out, "sentences")) == n_sentences
+
+
+@pytest.mark.slow
+def test_a_new_model_reclassifies_stored_sentences_without_extracting(refreshed, v1_model):
+    corpus, out, _ = refreshed
+    before = read(out, "sentences").sort_values(["doc_id", "sentence_idx"], ignore_index=True)
+    documents_before = read(out, "documents")
+
+    summary = refresh.run(corpus, out, Settings(progress=False, model_dir=str(v1_model)))
+
+    assert summary.counts["reclassified"] == 7
+    assert summary.counts["new"] + summary.counts["changed"] == 0
+    assert summary.pages == 0 and summary.reclassified_sentences == len(before)
+    after = read(out, "sentences").sort_values(["doc_id", "sentence_idx"], ignore_index=True)
+    kept = ["doc_id", "sentence_idx", "page", "char_start", "char_end", "text", "year"]
+    pd.testing.assert_frame_equal(after[kept], before[kept])
+    assert (after["lemmas"].map(list) == before["lemmas"].map(list)).all()
+    assert set(after["model_version"]) == {"steering-v1only"}
+    model = load_model(v1_model)
+    expected = model.probabilities(after["text"].tolist(), after["lemmas"].map(list).tolist())
+    assert abs(after["p_trust"] - expected[:, 0]).max() < 1e-6
+    assert (after["control"] == (expected[:, 1] >= model.thresholds["control"])).all()
+    assert (after[["trust", "control", "detail"]] != before[["trust", "control", "detail"]]).any(
+        axis=None
+    )
+    documents = read(out, "documents")
+    assert set(documents["model_version"]) == {"steering-v1only"}
+    pd.testing.assert_frame_equal(
+        documents.drop(columns="model_version"), documents_before.drop(columns="model_version")
+    )
+    trends = read(out, "trends.parquet")
+    trust = trends[trends["label"] == "trust"]
+    assert trust["n_positive"].sum() == after["trust"].sum()
+
+    again = refresh.run(corpus, out, Settings(progress=False, model_dir=str(v1_model)))
+    assert again.generation is None
+
+
+def test_a_reclassification_with_a_damaged_store_stops_with_a_clear_error(refreshed, v1_model):
+    corpus, out, _ = refreshed
+    removed = next((out / "sentences").rglob("*.parquet"))
+    removed.unlink()
+    with pytest.raises(SedimentError, match="E216"):
+        refresh.run(corpus, out, Settings(progress=False, model_dir=str(v1_model)))
