@@ -1,65 +1,90 @@
-"""Merge the v2 double annotations and the adjudication into the v2 annotation files.
+"""Merge one annotation round's double annotations and adjudication into its annotation files.
 
-Usage: python corpora/annotations/merge_v2.py
+Usage: python corpora/annotations/merge.py v3
 
-Reads ``v2/labels/<batch>_a1.csv`` and ``<batch>_a2.csv`` (two independent
-annotators) and ``v2/adjudication.csv`` (a decision for every sentence they
-disagreed on), writes ``steering_v2_double.csv`` (both annotations) and
-``steering_v2_adjudicated.csv`` (one row per sentence), and prints Cohen's
-kappa per label.
+Reads ``<round>/labels/<batch>_a1.csv`` and ``<batch>_a2.csv`` (two
+independent annotators) for every batch in ``<round>/batches``, and prints
+Cohen's kappa per label. Without ``<round>/adjudication.csv`` it writes
+``<round>/disagreements.csv``, the sentences an adjudicator must decide, and
+stops. With it (a decision for every disagreement), it writes
+``steering_<round>_double.csv`` (both annotations) and
+``steering_<round>_adjudicated.csv`` (one row per sentence).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import io
 from pathlib import Path
 
 from pipeline.train import kappa
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("trust", "control", "detail")
-BATCHES = ("b1", "b2", "b3", "b4")
 HEADER = ["sentence_id", "doc_id", "text", *LABELS, "annotator"]
 
 
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def main() -> None:
-    """Write the two v2 files and print agreement."""
-    with (HERE / "v2" / "adjudication.csv").open(encoding="utf-8") as handle:
-        decided = {row["sentence_id"]: row for row in csv.DictReader(handle)}
-    double, adjudicated = [], []
-    for batch in BATCHES:
-        first, second = (
-            list(csv.DictReader(io.StringIO(_read(HERE / "v2" / "labels" / f"{batch}_{a}.csv"))))
-            for a in ("a1", "a2")
-        )
+    """Print agreement; write the disagreements or the merged files."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("round", help="Annotation round folder, such as v2 or v3.")
+    folder = HERE / parser.parse_args().round
+    pairs = []
+    for batch in sorted(path.stem for path in (folder / "batches").glob("b*.csv")):
+        first, second = (_rows(folder / "labels" / f"{batch}_{a}.csv") for a in ("a1", "a2"))
         for one, two in zip(first, second, strict=True):
             assert one["sentence_id"] == two["sentence_id"] and one["text"] == two["text"]
-            double += [one, two]
-            agreed = all(one[label] == two[label] for label in LABELS)
-            final = one if agreed else decided[one["sentence_id"]]
-            adjudicated.append(
-                {**one, **{label: final[label] for label in LABELS}, "annotator": "adjudicated"}
-            )
-    for name, rows in (
-        ("steering_v2_double.csv", double),
-        ("steering_v2_adjudicated.csv", adjudicated),
-    ):
-        with (HERE / name).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, HEADER, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-    first = [row for row in double if row["annotator"] == "a1"]
-    second = [row for row in double if row["annotator"] == "a2"]
-    print(f"{len(adjudicated)} sentences, {len(decided)} adjudicated")
+            pairs.append((batch, one, two))
     for label in LABELS:
-        k = kappa([int(r[label]) for r in first], [int(r[label]) for r in second])
-        positives = sum(int(row[label]) for row in adjudicated)
-        print(f"{label}: kappa {k:.3f}, {positives} positive after adjudication")
+        k = kappa([int(one[label]) for _, one, _ in pairs], [int(two[label]) for *_, two in pairs])
+        print(f"{label}: kappa {k:.3f}")
+    disagreements = [
+        (batch, one, two)
+        for batch, one, two in pairs
+        if any(one[label] != two[label] for label in LABELS)
+    ]
+    adjudication = folder / "adjudication.csv"
+    if not adjudication.is_file():
+        _write(
+            folder / "disagreements.csv",
+            ["batch", "sentence_id", "doc_id", "text"]
+            + [f"{a}_{label}" for a in ("a1", "a2") for label in LABELS],
+            [
+                {"batch": batch, **one}
+                | {f"a1_{label}": one[label] for label in LABELS}
+                | {f"a2_{label}": two[label] for label in LABELS}
+                for batch, one, two in disagreements
+            ],
+        )
+        print(f"{len(disagreements)} disagreements written to {folder / 'disagreements.csv'}")
+        return
+    decided = {row["sentence_id"]: row for row in _rows(adjudication)}
+    double, adjudicated = [], []
+    for _, one, two in pairs:
+        double += [one, two]
+        agreed = all(one[label] == two[label] for label in LABELS)
+        final = one if agreed else decided[one["sentence_id"]]
+        adjudicated.append(
+            {**one, **{label: final[label] for label in LABELS}, "annotator": "adjudicated"}
+        )
+    name = folder.name
+    _write(HERE / f"steering_{name}_double.csv", HEADER, double)
+    _write(HERE / f"steering_{name}_adjudicated.csv", HEADER, adjudicated)
+    print(f"{len(adjudicated)} sentences, {len(disagreements)} adjudicated")
+    for label in LABELS:
+        print(f"{label}: {sum(int(row[label]) for row in adjudicated)} positive after adjudication")
 
 
 if __name__ == "__main__":
