@@ -22,11 +22,8 @@ UD_TRAIN = [
 UD_TEST = UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"
 LEMMATIZER_BACKENDS = ("spacy", "stanza")  # pipeline.lemmatize.BACKENDS, without importing spaCy
 _SENTENCES_PER_CHUNK = 2000
-DEFAULT_ANNOTATIONS = [
-    ANNOTATIONS_DIR / "steering_v1_adjudicated.csv",
-    ANNOTATIONS_DIR / "steering_v2_adjudicated.csv",
-]
-STEERING_VERSION = "steering-v6"
+DEFAULT_ANNOTATIONS = sorted(ANNOTATIONS_DIR.glob("steering_v*_adjudicated.csv"))
+STEERING_VERSION = "steering-v7"
 
 
 def _add_settings(parser: argparse.ArgumentParser, command: str) -> None:
@@ -363,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
             type=Path,
             nargs="*",
             default=DEFAULT_ANNOTATIONS,
-            help="Annotation CSVs (default: the bundled adjudicated sets).",
+            help="Annotation CSVs (default: corpora/annotations/steering_v*_adjudicated.csv).",
         )
         command.add_argument("--version", default=STEERING_VERSION, help="Model version.")
         command.add_argument(

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline import refresh, retrain
+from pipeline.classify import load_model
 from pipeline.errors import SedimentError
 from pipeline.settings import Settings
 from tests.conftest import ROOT
@@ -13,6 +14,7 @@ pytestmark = [pytest.mark.flow, pytest.mark.slow]
 ANNOTATIONS = ROOT / "corpora" / "annotations"
 V1 = ANNOTATIONS / "steering_v1_adjudicated.csv"
 V2 = ANNOTATIONS / "steering_v2_adjudicated.csv"
+SHIPPED = (ROOT / "models" / "steering" / "current").resolve()
 
 
 def models_root(tmp_path, current):
@@ -55,14 +57,15 @@ def test_a_worse_candidate_is_kept_out(prefect_server, tmp_path):
 
     from flows.retrain import retrain_flow
 
-    root = models_root(tmp_path, ROOT / "models" / "steering" / "v6")
+    root = models_root(tmp_path, SHIPPED)
 
     comparison = retrain_flow([str(V2)], "steering-v2only", str(root))
 
-    assert comparison.current_version == "steering-v6" and comparison.sentences == 1054
+    assert comparison.current_version == load_model(SHIPPED).version
+    assert comparison.sentences == 1054
     assert comparison.candidate["macro"]["f1"] < comparison.current["macro"]["f1"]
     assert not comparison.promote
-    assert retrain.current_model(root) == (root / "v6").resolve()
+    assert retrain.current_model(root) == (root / SHIPPED.name).resolve()
     assert (root / "v2only" / "card.json").is_file()  # kept for inspection
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
@@ -74,6 +77,6 @@ def test_a_worse_candidate_is_kept_out(prefect_server, tmp_path):
 def test_a_version_that_exists_is_refused_before_training(prefect_server, tmp_path):
     from flows.retrain import retrain_flow
 
-    root = models_root(tmp_path, ROOT / "models" / "steering" / "v6")
+    root = models_root(tmp_path, SHIPPED)
     with pytest.raises(SedimentError, match="E218"):
-        retrain_flow([str(V1)], "steering-v6", str(root))
+        retrain_flow([str(V1)], load_model(SHIPPED).version, str(root))

@@ -11,6 +11,7 @@ from sklearn.preprocessing import FunctionTransformer
 from pipeline import refresh
 from pipeline.annotate import load_annotator, tokenize
 from pipeline.classify import load_model
+from pipeline.cli import DEFAULT_ANNOTATIONS
 from pipeline.cues import cue_tokens
 from pipeline.errors import SedimentError
 from pipeline.records import LABELS
@@ -55,11 +56,14 @@ def test_sentences_without_steering_language_get_no_label(scored, text):
     assert all(0.0 <= result.probabilities[label] < 0.5 for label in LABELS)
 
 
-def test_shipped_card_documents_the_model():
+def test_shipped_model_is_trained_on_the_bundled_annotations_and_its_card_says_so():
     card = json.loads((Path(Settings().model_dir) / "card.json").read_text(encoding="utf-8"))
     assert card["version"] == load_model(Settings().model_dir).version
     assert set(card["thresholds"]) == set(LABELS)
-    assert card["training_data"]["sentences"] == 3054
+    bundled = read_annotations(DEFAULT_ANNOTATIONS)
+    assert card["training_data"]["files"] == [path.name for path in DEFAULT_ANNOTATIONS]
+    assert card["training_data"]["sha256"] == bundled.sha256
+    assert card["training_data"]["sentences"] == len(bundled.texts)
     assert card["grouped_cv"]["groups"] == "doc_id"
     assert card["held_out"]["sentences"] > 400 and len(card["held_out"]["documents"]) == 12
     assert set(card["calibration"]) == set(LABELS)

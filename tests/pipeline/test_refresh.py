@@ -50,7 +50,7 @@ def test_first_refresh_writes_every_dataset(refreshed):
     assert (sentences["lemmas"].map(len) == sentences["upos"].map(len)).all()
     pdf_rows = sentences[sentences["doc_id"].isin(documents[documents.kind == "pdf"].doc_id)]
     assert pdf_rows["page"].notna().all()
-    assert set(sentences["model_version"]) == {"steering-v6"}
+    assert set(sentences["model_version"]) == {load_model(SETTINGS.model_dir).version}
     assert sentences.loc[sentences["trust"], "p_trust"].min() > 0
     trends = read(out, "trends.parquet")
     assert set(trends["label"]) == {"trust", "control", "detail"}

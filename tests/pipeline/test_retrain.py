@@ -11,24 +11,24 @@ from pipeline.settings import Settings
 from tests.conftest import ROOT
 
 V1 = ROOT / "corpora" / "annotations" / "steering_v1_adjudicated.csv"
-SHIPPED = ROOT / "models" / "steering" / "v6"
+SHIPPED = (ROOT / "models" / "steering" / "current").resolve()
 
 
 def test_promote_swaps_the_current_link_and_the_next_load_sees_the_new_model(tmp_path, v1_model):
     root = tmp_path / "steering"
     root.mkdir()
-    shutil.copytree(SHIPPED, root / "v6")
+    shutil.copytree(SHIPPED, root / "shipped")
     shutil.copytree(v1_model, root / "v1only")
     assert retrain.current_model(root) is None
 
-    retrain.promote(root / "v6", root)
-    assert load_model(root / "current").version == "steering-v6"
+    retrain.promote(root / "shipped", root)
+    assert load_model(root / "current").version == load_model(SHIPPED).version
     retrain.promote(root / "v1only", root)
 
     assert retrain.current_model(root) == (root / "v1only").resolve()
     assert (root / "current").readlink().as_posix() == "v1only"
     assert load_model(root / "current").version == "steering-v1only"
-    assert sorted(path.name for path in root.iterdir()) == ["current", "v1only", "v6"]
+    assert sorted(path.name for path in root.iterdir()) == ["current", "shipped", "v1only"]
 
 
 @pytest.mark.slow
