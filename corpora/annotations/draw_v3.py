@@ -1,12 +1,13 @@
-"""Draw the v3 sentences to annotate: where the v2 model is least sure, and rare labels.
+"""Draw an active-learning round (v3, v5): where the current recipe is least sure, and rare labels.
 
-Usage: python corpora/annotations/draw_v3.py [--out corpora/annotations/v3]
+Usage: python corpora/annotations/draw_v3.py [--round v3] [--seed 2027]
 
 Pool: the Riksdagen and regeringen.se sentences (segmented as in
-``draw_v2.py``) that are not in the v1 or v2 annotations and not in a held-out
-document (``v2/heldout_docs.txt``). A model is trained, as ``sediment train``
-does, on the v1 and v2 annotations without the held-out documents, and
-scores the pool. With a fixed seed the script then draws:
+``draw_v2.py``) that are in no earlier round's annotations and not in a
+held-out document (``v2/heldout_docs.txt``). A model is trained, as
+``sediment train`` does, on the earlier rounds' adjudicated annotations
+without the held-out documents, and scores the pool. With a fixed seed the
+script then draws:
 
 - up to 200 sentences that may speak of detail steering: a detail cue
   (``pipeline/cues.py``) or a word the public debate uses for it
@@ -17,8 +18,9 @@ scores the pool. With a fixed seed the script then draws:
   (active learning), at most 20 from one document.
 
 They are shuffled into four batches of 250 (``batches/b1.csv`` ...), each
-sorted by sentence id so that a document's sentences stay together. Ids are
-``<corpus>/<stem>#v3-<n>``, ``n`` the sentence's index in the file.
+sorted by sentence id so that a document's sentences stay together, into
+``<round>/batches``. Ids are ``<corpus>/<stem>#<round>-<n>``, ``n`` the
+sentence's index in the file. v3 was drawn with seed 2027, v5 with 2029.
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ from pipeline.records import LABELS  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.train import _fit, read_annotations  # noqa: E402
 
-SEED = 2027
 TOTAL, TRUST_CUED, DETAIL_CUED = 1000, 300, 200
 PER_DOCUMENT = 20
 BATCH = 250
@@ -60,11 +61,14 @@ DETAIL_CANDIDATE = re.compile(
 def main() -> None:
     """Write the four v3 batches."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE / "v3")
+    parser.add_argument("--round", default="v3", help="Round name: v3, v5, ...")
+    parser.add_argument("--seed", type=int, default=2027)
     args = parser.parse_args()
+    out = HERE / args.round
+    number = int(args.round.removeprefix("v"))
     held_out = set((HERE / "v2" / "heldout_docs.txt").read_text().split())
     known = read_annotations(
-        [HERE / "steering_v1_adjudicated.csv", HERE / "steering_v2_adjudicated.csv"]
+        [HERE / f"steering_v{earlier}_adjudicated.csv" for earlier in range(1, number)]
     )
     annotated = {" ".join(text.split()) for text in known.texts}
     pool: list[tuple[str, str, str]] = []
@@ -77,19 +81,19 @@ def main() -> None:
             for index, sentence in enumerate(sentences_of(path)):
                 if sentence not in annotated and sentence not in seen:
                     seen.add(sentence)
-                    pool.append((f"{doc_id}#v3-{index:05d}", doc_id, sentence))
+                    pool.append((f"{doc_id}#{args.round}-{index:05d}", doc_id, sentence))
     annotator = load_annotator(Settings.annotator_dir)
     training = known.subset(~np.isin(known.doc_ids, list(held_out)))
     model = _fit(
         training,
         model_inputs(training.texts, annotator.lemmatize_texts(training.texts)),
-        "draw-v3",
+        f"draw-{args.round}",
     ).model
     lemmas = annotator.lemmatize_texts([row[2] for row in pool])
     probabilities = model.probabilities([row[2] for row in pool], lemmas)
     thresholds = np.array([model.thresholds[label] for label in LABELS])
     distance = np.abs(log_odds(probabilities) - log_odds(thresholds)).min(axis=1)
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     cues = [cue_tokens(sentence_lemmas) for sentence_lemmas in lemmas]
     detail = [
         i for i, row in enumerate(pool) if "detail:" in cues[i] or DETAIL_CANDIDATE.search(row[2])
@@ -107,17 +111,14 @@ def main() -> None:
         if len(chosen) == TOTAL:
             break
     rng.shuffle(chosen)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "batches").mkdir(exist_ok=True)
-    for number, start in enumerate(range(0, len(chosen), BATCH), start=1):
+    (out / "batches").mkdir(parents=True, exist_ok=True)
+    for batch, start in enumerate(range(0, len(chosen), BATCH), start=1):
         rows = sorted(pool[i] for i in chosen[start : start + BATCH])
-        with (args.out / "batches" / f"b{number}.csv").open(
-            "w", newline="", encoding="utf-8"
-        ) as handle:
+        with (out / "batches" / f"b{batch}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["sentence_id", "doc_id", "text"])
             writer.writerows(rows)
-        print(f"b{number}: {len(rows)} sentences from {len({r[1] for r in rows})} documents")
+        print(f"b{batch}: {len(rows)} sentences from {len({r[1] for r in rows})} documents")
     print(f"pool {len(pool)}: {len(detail)} detail candidates, {len(trust)} trust-cued")
 
 
