@@ -7,6 +7,13 @@ upp" are all "följa upp"); compounds match inside words ("tillitsbaserad",
 "verksamhetsuppföljning"). :func:`cue_tokens` names the cues a sentence has, for
 example ``"trust:tillit control:följa_upp"``; the model learns how much each is
 worth, in the guidelines' domain and outside it.
+
+Whether a trust cue counts depends on its sentence: the adjudicated notes
+(``corpora/annotations/v3/NOTES.md``) count "samverkan", "dialog" or local
+discretion when public organisations are the parties and the sentence aims at
+it, not when it only reports a fact or the partners are private. So each trust
+cue is also paired with the contexts the sentence has, for example
+``"trust:samverkan+public trust:samverkan+aim"``.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-CUES_VERSION = "1"
+CUES_VERSION = "2"
 
 _CUES: dict[str, dict[str, str]] = {
     "trust": {
@@ -72,14 +79,32 @@ _CUES: dict[str, dict[str, str]] = {
         "kvalitetskontroll": r"teknisk kontroll|hälsokontroll|identitetskontroll",
     },
 }
+_TRUST_CONTEXTS: dict[str, str] = {
+    "aim": r"\b(stärka|främja|öka|förbättra|utveckla|underlätta|fördjupa|behov|behöva|saknas|"
+    r"sakna|brist|krav|kräva|viktig|måste|bör|hinder|försvåra)\b",
+    "public": r"myndighet|kommun|region|landsting|departement|\bstat|statlig|polis|skola|"
+    r"lärosäte|universitet|högskola|förvaltning|regering|offentlig|sektor|huvudman|verk\b",
+    "private": r"företag|näringsliv|civilsamhälle|ideell|internationell|privat|organisation|"
+    r"förening|forskare|allmänhet|aktör",
+    "negation": r"\b(inte|ej|ingen|minska|mindre|färre|undvika)\b",
+}
 _PATTERNS = [
     (f"{kind}:{name}", re.compile(pattern))
     for kind, cues in _CUES.items()
     for name, pattern in cues.items()
 ]
+_CONTEXT_PATTERNS = [(name, re.compile(pattern)) for name, pattern in _TRUST_CONTEXTS.items()]
 
 
 def cue_tokens(lemmas: Sequence[str]) -> str:
-    """The cues in a sentence's lemmas, space-separated ("" when none)."""
+    """The cues in a sentence's lemmas, space-separated ("" when none).
+
+    Trust cues are followed by their pairings with the sentence's contexts.
+    """
     text = " ".join(lemmas).lower()
-    return " ".join(name for name, pattern in _PATTERNS if pattern.search(text))
+    cues = [name for name, pattern in _PATTERNS if pattern.search(text)]
+    trust = [cue for cue in cues if cue.startswith("trust:")]
+    if trust:
+        contexts = [name for name, pattern in _CONTEXT_PATTERNS if pattern.search(text)]
+        cues += [f"{cue}+{context}" for cue in trust for context in contexts]
+    return " ".join(cues)

@@ -148,6 +148,16 @@ def test_cues_follow_the_guidelines():
     assert cue_tokens(["detaljstyrning", "minska"]) == "detail:detaljstyrning"
 
 
+def test_trust_cues_carry_their_context_and_other_cues_do_not():
+    aim = "regering vilja stärka samverkan mellan myndighet och kommun".split()
+    assert set(cue_tokens(aim).split()) == {
+        "trust:samverkan", "trust:samverkan+aim", "trust:samverkan+public",
+    }  # fmt: skip
+    fact = "samverkan med näringsliv har skett under år".split()
+    assert set(cue_tokens(fact).split()) == {"trust:samverkan", "trust:samverkan+private"}
+    assert cue_tokens("myndighet måste följa upp kostnad".split()) == "control:följa_upp"
+
+
 def test_suggest_writes_the_least_certain_stored_sentences_for_annotation(small_corpus, tmp_path):
     out = tmp_path / "out"
     refresh.run(small_corpus, out, Settings())

@@ -60,3 +60,10 @@ def test_refresh_command_runs_the_flow_and_prints_a_summary(
     printed = capsys.readouterr().out
     assert "7 new" in printed and str(out / "sentences") in printed
     assert (out / "sentences").is_dir()
+
+
+def test_retrain_refuses_missing_annotations_and_a_corpus_without_output(tmp_path):
+    missing = run_cli("retrain", str(tmp_path / "nothing.csv"))
+    assert missing.returncode == 2 and "[E210] File not found" in missing.stderr
+    half = run_cli("retrain", "--corpus", str(SAMPLE))
+    assert half.returncode == 2 and "--corpus/--output" in half.stderr
