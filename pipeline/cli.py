@@ -151,11 +151,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _held_out(path: Path | None) -> list[str]:
-    if not path:
+def _held_out(value: str) -> list[str]:
+    """The documents listed in the file ``value``; none for ``""``."""
+    if not value:
         return []
-    _require(path)
-    return path.read_text(encoding="utf-8").split()
+    _require(Path(value))
+    return Path(value).read_text(encoding="utf-8").split()
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
@@ -365,9 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--version", default=STEERING_VERSION, help="Model version.")
         command.add_argument(
             "--held-out-docs",
-            type=Path,
-            default=ANNOTATIONS_DIR / "v2" / "heldout_docs.txt",
-            help="Documents (one doc_id per line) to also score a model trained without them.",
+            default=str(ANNOTATIONS_DIR / "v2" / "heldout_docs.txt"),
+            help="File of documents (one doc_id per line) to also score a model trained "
+            "without them; '' for none.",
         )
     train.add_argument("--annotator-dir", default=Settings.annotator_dir)
 

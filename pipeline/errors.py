@@ -115,6 +115,11 @@ class Errors:
     MODEL_EXISTS = Message(
         "E218", "ModelExists", "{path} already holds a model; choose a new --version."
     )
+    TOO_FEW_EXAMPLES = Message(
+        "E219",
+        "TooFewExamples",
+        "Cannot train the steering classifier: {problem}. Add annotated sentences.",
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

@@ -188,7 +188,17 @@ def grouped_folds(data: AnnotatedSet) -> list[tuple[np.ndarray, np.ndarray]]:
 
     The folds depend only on the sentences and their documents, so two models
     evaluated on the same annotations are evaluated on the same folds.
+
+    Raises:
+        SedimentError: The sentences come from fewer documents than folds.
     """
+    documents = len(set(data.doc_ids))
+    if documents < _FOLDS:
+        raise SedimentError(
+            Errors.TOO_FEW_EXAMPLES,
+            problem=f"grouped cross-validation needs {_FOLDS} documents, the annotations "
+            f"come from {documents}",
+        )
     return list(GroupKFold(n_splits=_FOLDS).split(data.texts, groups=data.doc_ids))
 
 
@@ -203,12 +213,25 @@ def out_of_fold(
     For each of :func:`grouped_folds` of ``evaluation``, a new pipeline is
     fitted on the ``training`` sentences from documents outside the fold's
     test documents and scores the fold's test sentences.
+
+    Raises:
+        SedimentError: A fold's training sentences hold no positive (or no
+            negative) example of a label.
     """
     raw = np.zeros(evaluation.labels.shape)
     training_docs = np.array(training.doc_ids)
     for _, test_rows in grouped_folds(evaluation):
         test_docs = {evaluation.doc_ids[row] for row in test_rows}
         keep = ~np.isin(training_docs, list(test_docs))
+        for index, label in enumerate(LABELS):
+            positives = int(training.labels[keep, index].sum())
+            if positives in (0, int(keep.sum())):
+                raise SedimentError(
+                    Errors.TOO_FEW_EXAMPLES,
+                    problem=f"label {label!r} has {int(training.labels[:, index].sum())} "
+                    f"positive sentences in {len(training.texts)}; every cross-validation fold "
+                    "needs positive and negative examples to learn from",
+                )
         fold = new_pipeline().fit(training_inputs[keep], training.labels[keep])
         raw[test_rows] = _probabilities(fold, evaluation_inputs.iloc[test_rows])
     return raw
@@ -278,7 +301,8 @@ def train(
     out-of-fold probabilities; the grouped-CV scores use them, so they are
     slightly optimistic. With ``held_out_docs``, a second model is trained the
     same way without those documents and scored on their sentences: an honest
-    estimate for unseen documents. The saved model is trained on everything.
+    estimate for unseen documents (none when no annotated sentence comes from
+    them). The saved model is trained on everything.
 
     Returns:
         The model card, also written as ``card.json`` and ``card.md``.
@@ -288,8 +312,8 @@ def train(
     inputs = model_inputs(data.texts, lemmas)
     fitted = _fit(data, inputs, version)
     held_out = None
-    if held_out_docs:
-        unseen = np.isin(data.doc_ids, list(held_out_docs))
+    unseen = np.isin(data.doc_ids, list(held_out_docs))
+    if unseen.any():
         seen = data.subset(~unseen)
         without = _fit(seen, inputs[~unseen].reset_index(drop=True), version).model
         predicted = without.probabilities(

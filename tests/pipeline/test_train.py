@@ -81,3 +81,29 @@ def test_v2_annotations_were_made_by_two_annotators_who_mostly_agree():
     assert len(first) == len(second) == len(read_annotations([ANNOTATIONS_V2]).texts) == 1054
     for label in ("trust", "control", "detail"):
         assert kappa([int(r[label]) for r in first], [int(r[label]) for r in second]) > 0.8
+
+
+def test_train_without_held_out_documents_writes_no_held_out_section(tmp_path):
+    subset = tmp_path / "subset.csv"
+    lines = ANNOTATIONS.read_text(encoding="utf-8").splitlines(keepends=True)
+    subset.write_text("".join(lines[:601]), encoding="utf-8")
+    result = run_cli(
+        "train", str(subset), "--out", str(tmp_path / "m"), "--version", "t", "--held-out-docs", ""
+    )
+    assert result.returncode == 0, result.stderr
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    assert card["held_out"] is None and card["training_data"]["sentences"] == 600
+    assert "Held-out" not in (tmp_path / "m" / "card.md").read_text()
+
+
+def test_annotations_without_examples_of_a_label_are_refused_with_a_clear_error(tmp_path):
+    subset = tmp_path / "no_detail.csv"
+    with ANNOTATIONS.open(encoding="utf-8") as source, subset.open("w", encoding="utf-8") as out:
+        rows = [row for row in csv.DictReader(source) if row["detail"] == "0"]
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run_cli("train", str(subset), "--out", str(tmp_path / "m"), "--held-out-docs", "")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "[E219]" in result.stderr and "'detail' has 0 positive sentences" in result.stderr
+    assert not (tmp_path / "m").exists()
