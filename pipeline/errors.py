@@ -120,6 +120,7 @@ class Errors:
         "TooFewExamples",
         "Cannot train the steering classifier: {problem}. Add annotated sentences.",
     )
+    BAD_TERMS = Message("E220", "BadTerms", "Term families in {path}: {problem}")
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

@@ -39,7 +39,8 @@ from pipeline.records import (
 )
 from pipeline.segment import segment
 from pipeline.settings import Settings
-from pipeline.trends import read_sentences, yearly_trends
+from pipeline.terms import load_families
+from pipeline.trends import DERIVED_COLUMNS, derived_tables, read_sentences
 from pipeline.write import DATASETS, Store, sentence_file, write_table
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Job:
     staging: Path | None
     plan: Plan
     versions: tuple[str, str, str]
+    settings: Settings
     started: float
 
 
@@ -147,6 +149,7 @@ def plan(corpus_dir: Path, output_dir: Path, settings: Settings) -> Job:
         staging,
         job_plan,
         current_versions,
+        settings,
         started,
     )
 
@@ -390,9 +393,13 @@ def commit(job: Job, results: Sequence[DocumentResult], reclassified_sentences: 
         failure_table = pa.Table.from_pylist(
             _assemble_failures(job, failures, store), schema=schemas.FAILURES
         )
-        sentences = read_sentences(job.staging / "sentences", ["year", *LABELS])
-        trends = yearly_trends(sentences, documents.select(["year", "status"]).to_pandas())
-        generation = store.commit(job.staging, documents, failure_table, trends)
+        derived = derived_tables(
+            read_sentences(job.staging / "sentences", DERIVED_COLUMNS),
+            documents.select(["doc_id", "year", "status", "organisation", "doc_type"]).to_pandas(),
+            load_families(job.settings.terms),
+            job.settings.share_from,
+        )
+        generation = store.commit(job.staging, documents, failure_table, derived)
     return Summary(
         output_dir=job.output_dir,
         counts=counts,

@@ -75,6 +75,20 @@ class Settings:
         "Process again files that failed before even if they have not changed.",
         (False, True),
     )
+    terms: str = _setting(
+        "",
+        "TOML file of term families to track (see pipeline/terms.py); empty: the built-in "
+        "trust-wave, control and detail families.",
+        "path",
+        ("refresh", "trends", "report"),
+    )
+    share_from: str = _setting(
+        "labels",
+        "Sediment metrics of labels from the share of positive sentences (labels) or the mean "
+        "calibrated probability (probabilities, less biased for rare labels).",
+        ("labels", "probabilities"),
+        ("refresh", "trends", "report"),
+    )
     progress: bool = _setting(True, "Show progress bars on the terminal.", (False, True))
 
     def __post_init__(self) -> None:

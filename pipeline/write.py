@@ -6,7 +6,8 @@ Layout of an output folder::
     OUT/sentences/          -> .sediment/current/sentences/year=YYYY/<doc_id>.parquet
     OUT/sentences_undated/  -> .sediment/current/sentences_undated/<doc_id>.parquet
     OUT/failures/           -> .sediment/current/failures/part-0.parquet
-    OUT/trends.parquet      -> .sediment/current/trends.parquet
+    OUT/trends.parquet      -> .sediment/current/trends.parquet   (and terms, layering,
+                                                                    sediment: schemas.DERIVED)
     OUT/.sediment/current   -> generations/<id>   (one symlink, swapped atomically)
 
 A refresh builds a complete new generation in a staging folder — unchanged
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,7 +33,7 @@ from pipeline.discover import StoredDocument
 from pipeline.errors import Errors, SedimentError
 
 STATE_DIR = ".sediment"
-DATASETS = ("documents", "sentences", "sentences_undated", "failures", "trends.parquet")
+DATASETS = ("documents", "sentences", "sentences_undated", "failures", *schemas.DERIVED)
 _TABLE_FILE = "part-0.parquet"
 
 
@@ -122,16 +124,27 @@ class Store:
             os.link(source, target)
 
     def commit(
-        self, staging: Path, documents: pa.Table, failures: pa.Table, trends: pa.Table
+        self,
+        staging: Path,
+        documents: pa.Table,
+        failures: pa.Table,
+        derived: Mapping[str, pa.Table],
     ) -> Path:
         """Write the tables into ``staging`` and make it the current generation.
+
+        Args:
+            staging: The folder from :meth:`begin`, with the sentence files.
+            documents: The documents table.
+            failures: The failures table.
+            derived: The tables of :data:`schemas.DERIVED`, by file name.
 
         Returns:
             The new generation's folder.
         """
         write_table(documents.cast(schemas.DOCUMENTS), staging / "documents" / _TABLE_FILE)
         write_table(failures.cast(schemas.FAILURES), staging / "failures" / _TABLE_FILE)
-        write_table(trends.cast(schemas.TRENDS), staging / "trends.parquet")
+        for name, schema in schemas.DERIVED.items():
+            write_table(derived[name].cast(schema), staging / name)
         previous = self.current
         generation = self.state / "generations" / staging.name.removeprefix("staging-")
         os.replace(staging, generation)

@@ -54,7 +54,9 @@ def test_first_refresh_writes_every_dataset(refreshed):
     assert sentences.loc[sentences["trust"], "p_trust"].min() > 0
     trends = read(out, "trends.parquet")
     assert set(trends["label"]) == {"trust", "control", "detail"}
-    assert trends.groupby("year")["n_sentences"].first().sum() == len(sentences)
+    overall = trends[trends["level"] == "all"]
+    assert overall.groupby("year")["n_sentences"].first().sum() == len(sentences)
+    assert set(trends["level"]) == {"all", "organisation", "doc_type"}
     assert read(out, "failures").empty
 
 
@@ -266,7 +268,7 @@ def test_a_new_model_reclassifies_stored_sentences_without_extracting(refreshed,
         documents.drop(columns="model_version"), documents_before.drop(columns="model_version")
     )
     trends = read(out, "trends.parquet")
-    trust = trends[trends["label"] == "trust"]
+    trust = trends[(trends["label"] == "trust") & (trends["level"] == "all")]
     assert trust["n_positive"].sum() == after["trust"].sum()
 
     again = refresh.run(corpus, out, Settings(progress=False, model_dir=str(v1_model)))

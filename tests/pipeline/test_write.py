@@ -11,6 +11,10 @@ def empty(schema):
     return pa.Table.from_pylist([], schema=schema)
 
 
+def no_derived():
+    return {name: empty(schema) for name, schema in schemas.DERIVED.items()}
+
+
 def sentences(doc_id, n):
     rows = [
         {
@@ -38,9 +42,7 @@ def sentences(doc_id, n):
 def commit_generation(store, doc_id, n):
     staging = store.begin()
     write_table(sentences(doc_id, n), sentence_file(staging, doc_id, 2020))
-    return store.commit(
-        staging, empty(schemas.DOCUMENTS), empty(schemas.FAILURES), empty(schemas.TRENDS)
-    )
+    return store.commit(staging, empty(schemas.DOCUMENTS), empty(schemas.FAILURES), no_derived())
 
 
 def test_refuses_a_folder_that_is_not_a_store(tmp_path):
@@ -87,7 +89,7 @@ def test_undated_documents_are_kept_beside_the_partitioned_sentences(tmp_path):
     staging = store.begin()
     write_table(sentences("x", 2), sentence_file(staging, "x", None))
     write_table(sentences("y", 3), sentence_file(staging, "y", 2020))
-    store.commit(staging, empty(schemas.DOCUMENTS), empty(schemas.FAILURES), empty(schemas.TRENDS))
+    store.commit(staging, empty(schemas.DOCUMENTS), empty(schemas.FAILURES), no_derived())
     dated = pd.read_parquet(tmp_path / "out" / "sentences")
     undated = pd.read_parquet(tmp_path / "out" / "sentences_undated")
     assert dated["doc_id"].unique().tolist() == ["y"] and len(dated) == 3
