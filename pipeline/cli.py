@@ -263,6 +263,20 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trends(args: argparse.Namespace) -> int:
+    """Print the trends, sediment, layering and term tables, recomputed from stored sentences."""
+    from pipeline.show import print_tables
+    from pipeline.terms import load_families
+    from pipeline.trends import stored_derived
+
+    settings = _settings(args)
+    families = load_families(settings.terms)
+    print_tables(
+        stored_derived(args.output_dir, families, settings.share_from, settings.min_sentences)
+    )
+    return 0
+
+
 def cmd_settings(_: argparse.Namespace) -> int:
     """List every setting with its default and allowed values."""
     for name, default, description, allowed in describe():
@@ -397,6 +411,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--model", default=Settings.model_dir, help="Steering model folder.")
         command.add_argument("--annotator-dir", default=Settings.annotator_dir)
         command.set_defaults(run=run)
+
+    trends = commands.add_parser(
+        "trends", help="Print shares per year, sediment metrics, layering and term families."
+    )
+    trends.add_argument("output_dir", type=Path, help="Output folder of sediment refresh.")
+    _add_settings(trends, "trends")
+    trends.set_defaults(run=cmd_trends)
 
     settings = commands.add_parser("settings", help="List the settings and their defaults.")
     settings.set_defaults(run=cmd_settings)

@@ -2,7 +2,8 @@
 
 A series is a share per year (the share of sentences with a label, or with a
 term of a family), from years that have sentences; years without sentences
-are left out, not counted as zero. The rules, one place for all of them:
+are left out, not counted as zero (``pipeline.trends`` also leaves out years
+with fewer than ``min_sentences`` sentences). The rules, one place for all of them:
 
 - ``peak_year``: the year of the highest share (the earliest, on a tie);
 - ``onset_year``: the first year whose share exceeds the baseline; the

@@ -39,8 +39,8 @@ from pipeline.records import (
 )
 from pipeline.segment import segment
 from pipeline.settings import Settings
-from pipeline.terms import load_families
-from pipeline.trends import DERIVED_COLUMNS, derived_tables, read_sentences
+from pipeline.terms import families_digest, load_families
+from pipeline.trends import DERIVED_COLUMNS, DERIVED_VERSION, derived_tables, read_sentences
 from pipeline.write import DATASETS, Store, sentence_file, write_table
 
 log = logging.getLogger(__name__)
@@ -133,15 +133,30 @@ def versions(settings: Settings) -> tuple[str, str, str]:
     )
 
 
+def derived_signature(settings: Settings) -> str:
+    """What the derived tables depend on besides the sentences: term list and share setting."""
+    return (
+        f"{DERIVED_VERSION} terms={families_digest(settings.terms)} "
+        f"share={settings.share_from} min_sentences={settings.min_sentences}"
+    )
+
+
 def plan(corpus_dir: Path, output_dir: Path, settings: Settings) -> Job:
-    """Scan the corpus, diff it against the output folder, and stage a new generation."""
+    """Scan the corpus, diff it against the output folder, and stage a new generation.
+
+    A generation is also staged when only the term list or the share setting
+    changed: the sentence files are carried over and the derived tables recomputed.
+    """
     started = time.perf_counter()
     store = Store(output_dir)
     current_versions = versions(settings)
     job_plan = diff(
         scan(corpus_dir), store.stored_documents(), current_versions, settings.retry_failed
     )
-    staging = None if job_plan.is_noop else store.begin()
+    stale_trends = store.current is not None and store.derived_signature != derived_signature(
+        settings
+    )
+    staging = None if job_plan.is_noop and not stale_trends else store.begin()
     return Job(
         corpus_dir.resolve(),
         store.root,
@@ -398,8 +413,11 @@ def commit(job: Job, results: Sequence[DocumentResult], reclassified_sentences: 
             documents.select(["doc_id", "year", "status", "organisation", "doc_type"]).to_pandas(),
             load_families(job.settings.terms),
             job.settings.share_from,
+            job.settings.min_sentences,
         )
-        generation = store.commit(job.staging, documents, failure_table, derived)
+        generation = store.commit(
+            job.staging, documents, failure_table, derived, derived_signature(job.settings)
+        )
     return Summary(
         output_dir=job.output_dir,
         counts=counts,

@@ -89,6 +89,12 @@ class Settings:
         ("labels", "probabilities"),
         ("refresh", "trends", "report"),
     )
+    min_sentences: int = _setting(
+        50,
+        "Years with fewer sentences are left out of the sediment metrics (too few to peak).",
+        "positive",
+        ("refresh", "trends", "report"),
+    )
     progress: bool = _setting(True, "Show progress bars on the terminal.", (False, True))
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ follow the domain; a TOML file replaces them::
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Sequence
@@ -77,6 +78,13 @@ def load_families(path: str | Path | None) -> Families:
             Errors.BAD_TERMS, path=path, problem='expected tables [families."<name>"]'
         )
     return compile_families(families, str(path))
+
+
+def families_digest(path: str | Path | None) -> str:
+    """A short digest of the term families in use, to notice a changed term list."""
+    if not path or not Path(path).is_file():
+        return "built-in"
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def matching_terms(lemmas: Sequence[str], families: Families) -> list[tuple[str, str]]:

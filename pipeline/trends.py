@@ -10,9 +10,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from pipeline import schemas
+from pipeline.errors import Errors, SedimentError
 from pipeline.metrics import sediment, wilson_interval
 from pipeline.records import LABELS
 from pipeline.terms import Families, matching_terms
+from pipeline.write import Store
 
 
 def read_sentences(sentences_dir: Path, columns: list[str]) -> pd.DataFrame:
@@ -30,6 +32,7 @@ def read_sentences(sentences_dir: Path, columns: list[str]) -> pd.DataFrame:
     return dataset.to_table(columns=columns).to_pandas()
 
 
+DERIVED_VERSION = "1"  # bump when a derived table is computed differently
 LEVELS = {"all": None, "organisation": "organisation", "doc_type": "doc_type"}
 SENTENCE_COLUMNS = ["doc_id", *LABELS, *(f"p_{label}" for label in LABELS)]
 
@@ -186,7 +189,11 @@ def layering_table(sentences: pd.DataFrame, documents: pd.DataFrame) -> pa.Table
 
 
 def sediment_table(
-    trends: pa.Table, terms: pa.Table, share_from: str = "labels", baseline: float | None = None
+    trends: pa.Table,
+    terms: pa.Table,
+    share_from: str = "labels",
+    min_sentences: int = 1,
+    baseline: float | None = None,
 ) -> pa.Table:
     """Sediment metrics of each label's, family's and term's yearly share.
 
@@ -195,6 +202,8 @@ def sediment_table(
         terms: A :data:`schemas.TERMS` table.
         share_from: ``labels`` uses the share of positive sentences,
             ``probabilities`` the mean probability (labels only; terms are counted).
+        min_sentences: Years with fewer sentences are left out of the series: a
+            share of 3 in 4 sentences is not a peak.
         baseline: The onset baseline; half the peak share if None.
 
     Returns:
@@ -202,13 +211,15 @@ def sediment_table(
     """
     column = "p_share" if share_from == "probabilities" else "share"
     overall = trends.to_pandas()
-    overall = overall[(overall["level"] == "all") & (overall["n_sentences"] > 0)]
+    overall = overall[
+        (overall["level"] == "all") & (overall["n_sentences"] >= max(1, min_sentences))
+    ]
     series: list[tuple[str, str | None, str, dict[int, float]]] = [
         ("label", None, label, dict(zip(rows["year"], rows[column], strict=True)))
         for label, rows in ((label, overall[overall["label"] == label]) for label in LABELS)
     ]
     counted = terms.to_pandas()
-    counted = counted[counted["n_sentences"] > 0]
+    counted = counted[counted["n_sentences"] >= max(1, min_sentences)]
     for (family, term), rows in counted.groupby(["family", "term"], dropna=False, sort=False):
         kind, name = ("family", family) if pd.isna(term) else ("term", term)
         series.append((kind, family, name, dict(zip(rows["year"], rows["share"], strict=True))))
@@ -239,6 +250,7 @@ def derived_tables(
     documents: pd.DataFrame,
     families: Families,
     share_from: str = "labels",
+    min_sentences: int = 1,
 ) -> dict[str, pa.Table]:
     """Every table computed from the stored sentences, by file name.
 
@@ -247,6 +259,7 @@ def derived_tables(
         documents: Columns ``doc_id``, ``year``, ``status``, ``organisation``, ``doc_type``.
         families: Term families to track.
         share_from: Which share the sediment metrics of labels use.
+        min_sentences: Fewest sentences a year needs to count in the sediment metrics.
     """
     trends = trends_table(sentences, documents)
     terms = terms_table(sentences, documents, families)
@@ -254,5 +267,27 @@ def derived_tables(
         "trends.parquet": trends,
         "terms.parquet": terms,
         "layering.parquet": layering_table(sentences, documents),
-        "sediment.parquet": sediment_table(trends, terms, share_from),
+        "sediment.parquet": sediment_table(trends, terms, share_from, min_sentences),
     }
+
+
+def stored_derived(
+    output_dir: Path, families: Families, share_from: str = "labels", min_sentences: int = 1
+) -> dict[str, pd.DataFrame]:
+    """The derived tables, recomputed from an output folder's stored sentences.
+
+    Raises:
+        SedimentError: The folder holds no refreshed corpus.
+    """
+    store = Store(output_dir)
+    documents = store.read_table("documents")
+    if documents is None:
+        raise SedimentError(Errors.NOTHING_STORED, path=output_dir)
+    tables = derived_tables(
+        read_sentences(output_dir / "sentences", DERIVED_COLUMNS),
+        documents.select(["doc_id", "year", "status", "organisation", "doc_type"]).to_pandas(),
+        families,
+        share_from,
+        min_sentences,
+    )
+    return {name: table.to_pandas() for name, table in tables.items()}

@@ -35,6 +35,7 @@ from pipeline.errors import Errors, SedimentError
 STATE_DIR = ".sediment"
 DATASETS = ("documents", "sentences", "sentences_undated", "failures", *schemas.DERIVED)
 _TABLE_FILE = "part-0.parquet"
+_DERIVED_SIGNATURE = "derived-signature.txt"
 
 
 def sentence_file(generation: Path, doc_id: str, year: int | None) -> Path:
@@ -77,6 +78,13 @@ class Store:
         """The folder of the current generation, or None before the first refresh."""
         link = self.state / "current"
         return link.resolve() if link.is_symlink() else None
+
+    @property
+    def derived_signature(self) -> str | None:
+        """What the current generation's derived tables were computed with, if known."""
+        if self.current is None or not (self.current / _DERIVED_SIGNATURE).is_file():
+            return None
+        return (self.current / _DERIVED_SIGNATURE).read_text(encoding="utf-8")
 
     def stored_documents(self) -> dict[str, StoredDocument]:
         """Stored documents by path, as the current generation records them."""
@@ -129,6 +137,7 @@ class Store:
         documents: pa.Table,
         failures: pa.Table,
         derived: Mapping[str, pa.Table],
+        derived_signature: str = "",
     ) -> Path:
         """Write the tables into ``staging`` and make it the current generation.
 
@@ -137,6 +146,7 @@ class Store:
             documents: The documents table.
             failures: The failures table.
             derived: The tables of :data:`schemas.DERIVED`, by file name.
+            derived_signature: What they were computed with (term list, settings).
 
         Returns:
             The new generation's folder.
@@ -145,6 +155,7 @@ class Store:
         write_table(failures.cast(schemas.FAILURES), staging / "failures" / _TABLE_FILE)
         for name, schema in schemas.DERIVED.items():
             write_table(derived[name].cast(schema), staging / name)
+        (staging / _DERIVED_SIGNATURE).write_text(derived_signature, encoding="utf-8")
         previous = self.current
         generation = self.state / "generations" / staging.name.removeprefix("staging-")
         os.replace(staging, generation)

@@ -67,3 +67,18 @@ def test_retrain_refuses_missing_annotations_and_a_corpus_without_output(tmp_pat
     assert missing.returncode == 2 and "[E210] File not found" in missing.stderr
     half = run_cli("retrain", "--corpus", str(SAMPLE))
     assert half.returncode == 2 and "--corpus/--output" in half.stderr
+
+
+def test_trends_prints_shares_sediment_layering_and_terms(small_corpus, tmp_path):
+    from pipeline import refresh
+    from pipeline.settings import Settings
+
+    out = tmp_path / "out"
+    refresh.run(small_corpus, out, Settings(progress=False))
+    result = run_cli("trends", str(out), "--min-sentences", "1")
+    assert result.returncode == 0, result.stderr
+    for title in ("Share of sentences per year", "Sediment", "Layering", "Term families"):
+        assert title in result.stdout
+    assert "Tillitsdelegationen" in result.stdout and "2019" in result.stdout
+    empty = run_cli("trends", str(tmp_path / "nothing"))
+    assert empty.returncode == 2 and "[E215]" in empty.stderr

@@ -281,3 +281,21 @@ def test_a_reclassification_with_a_damaged_store_stops_with_a_clear_error(refres
     removed.unlink()
     with pytest.raises(SedimentError, match="E216"):
         refresh.run(corpus, out, Settings(progress=False, model_dir=str(v1_model)))
+
+
+def test_a_new_term_list_recomputes_the_trends_without_processing_a_file(refreshed, tmp_path):
+    corpus, out, _ = refreshed
+    sentences_before = snapshot(out)
+    terms = tmp_path / "terms.toml"
+    terms.write_text('[families.tillit]\n"tillit*" = "tillit"\n', encoding="utf-8")
+    settings = Settings(progress=False, terms=str(terms))
+
+    summary = refresh.run(corpus, out, settings)
+
+    assert summary.generation is not None and summary.counts["unchanged"] == 7
+    assert summary.pages == 0 and summary.sentences == 0
+    assert set(read(out, "terms.parquet")["family"]) == {"tillit"}
+    after = snapshot(out)
+    kept = [path for path in sentences_before if path.startswith("sentences")]
+    assert kept and all(after[path] == sentences_before[path] for path in kept)
+    assert refresh.run(corpus, out, settings).generation is None
