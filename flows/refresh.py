@@ -14,8 +14,9 @@ from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+import pyarrow.parquet as pq
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.futures import as_completed
@@ -108,6 +109,24 @@ def refresh_flow(
     create_markdown_artifact(
         key="sediment-refresh", markdown=summary.markdown(), description="What the refresh did"
     )
+    if summary.generation is not None:
+        trends = pq.read_table(
+            summary.generation / "trends.parquet", filters=[("level", "=", "all")]
+        )
+        columns = [
+            "year",
+            "label",
+            "n_documents",
+            "n_sentences",
+            "share",
+            "share_low",
+            "share_high",
+        ]
+        create_table_artifact(
+            key="sediment-trends",
+            table=trends.select(columns).to_pylist(),
+            description="Share of sentences per year and label, with 95 % Wilson intervals",
+        )
     return summary
 
 

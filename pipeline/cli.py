@@ -277,6 +277,21 @@ def cmd_trends(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write a self-contained HTML report of the trends."""
+    from pipeline.report import render
+    from pipeline.terms import load_families
+    from pipeline.trends import stored_derived
+
+    settings = _settings(args)
+    tables = stored_derived(
+        args.output_dir, load_families(settings.terms), settings.share_from, settings.min_sentences
+    )
+    args.out.write_text(render(args.output_dir, tables), encoding="utf-8")
+    print(f"Wrote {args.out}")
+    return 0
+
+
 def cmd_settings(_: argparse.Namespace) -> int:
     """List every setting with its default and allowed values."""
     for name, default, description, allowed in describe():
@@ -418,6 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     trends.add_argument("output_dir", type=Path, help="Output folder of sediment refresh.")
     _add_settings(trends, "trends")
     trends.set_defaults(run=cmd_trends)
+    report = commands.add_parser("report", help="Write a self-contained HTML report.")
+    report.add_argument("output_dir", type=Path, help="Output folder of sediment refresh.")
+    report.add_argument("-o", "--out", type=Path, required=True, help="HTML file to write.")
+    _add_settings(report, "report")
+    report.set_defaults(run=cmd_report)
 
     settings = commands.add_parser("settings", help="List the settings and their defaults.")
     settings.set_defaults(run=cmd_settings)

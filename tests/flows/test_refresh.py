@@ -59,5 +59,10 @@ def test_flow_publishes_a_markdown_summary_and_is_incremental(
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["sediment-refresh"]))
         )
+        tables = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["sediment-trends"]))
+        )
     reports = [artifact.data for artifact in artifacts]
     assert any("| new | 1 |" in report and "| unchanged | 7 |" in report for report in reports)
+    assert tables and all(artifact.type == "table" for artifact in tables)
+    assert '"label": "trust"' in tables[0].data and '"share_low"' in tables[0].data
