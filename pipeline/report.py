@@ -102,7 +102,7 @@ def layering_plot(layering: pd.DataFrame) -> str:
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     def cell(value: object) -> str:
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
             return "–"
         if isinstance(value, float):
             return f"{value:.{digits}f}"
@@ -172,6 +172,8 @@ def render(output_dir: Path, tables: dict[str, pd.DataFrame]) -> str:
     if trends.empty:
         raise SedimentError(Errors.NOTHING_STORED, path=output_dir)
     sediment = tables["sediment.parquet"].drop(columns=["share_from"])
+    years = ["onset_year", "peak_year", "latest_year", "half_life_years"]
+    sediment = sediment.astype(dict.fromkeys(years, "Int64"))
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [
         "<h1>sediment: trust, control and detail steering over time</h1>",
