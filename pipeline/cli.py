@@ -287,7 +287,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     tables = stored_derived(
         args.output_dir, load_families(settings.terms), settings.share_from, settings.min_sentences
     )
-    args.out.write_text(render(args.output_dir, tables), encoding="utf-8")
+    args.out.write_text(render(args.output_dir, tables, settings.min_sentences), encoding="utf-8")
     print(f"Wrote {args.out}")
     return 0
 

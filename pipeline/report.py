@@ -26,7 +26,8 @@ _COLOURS = {"trust": "#2a9d8f", "control": "#e76f51", "detail": "#6d597a"}
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.5em; text-align: right; }
+.wide { overflow-x: auto; font-size: 0.85em; }
 th:first-child, td:first-child, td.text { text-align: left; }
 img { max-width: 100%; }
 blockquote { margin: 0.4em 0 0.8em 1em; color: #333; }
@@ -132,6 +133,7 @@ def examples(output_dir: Path, per_period: int = EXAMPLES_PER_PERIOD) -> pd.Data
     chosen = []
     for label in LABELS:
         positive = sentences[sentences[label]].sort_values(f"p_{label}", ascending=False)
+        positive = positive.drop_duplicates("text")  # a sentence repeated across documents
         top = positive.groupby("period", sort=True).head(per_period)
         chosen.append(top.assign(label=label, p=top[f"p_{label}"]))
     if not chosen:
@@ -158,12 +160,13 @@ def _examples_html(found: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
-def render(output_dir: Path, tables: dict[str, pd.DataFrame]) -> str:
+def render(output_dir: Path, tables: dict[str, pd.DataFrame], min_sentences: int = 1) -> str:
     """The report as one HTML page.
 
     Args:
         output_dir: The output folder, for the example sentences.
         tables: The derived tables by file name (:func:`pipeline.trends.stored_derived`).
+        min_sentences: Years with fewer sentences are not drawn (as in the sediment metrics).
 
     Raises:
         SedimentError: The folder holds no dated sentences to report on.
@@ -171,6 +174,8 @@ def render(output_dir: Path, tables: dict[str, pd.DataFrame]) -> str:
     trends = tables["trends.parquet"]
     if trends.empty:
         raise SedimentError(Errors.NOTHING_STORED, path=output_dir)
+    counts = trends[trends["level"] == "all"].groupby("year")["n_sentences"].first()
+    drawn = set(counts[counts >= min_sentences].index)
     sediment = tables["sediment.parquet"].drop(columns=["share_from"])
     years = ["onset_year", "peak_year", "latest_year", "half_life_years"]
     sediment = sediment.astype(dict.fromkeys(years, "Int64"))
@@ -178,26 +183,28 @@ def render(output_dir: Path, tables: dict[str, pd.DataFrame]) -> str:
     body = [
         "<h1>sediment: trust, control and detail steering over time</h1>",
         f"<p>Output folder <code>{html.escape(str(output_dir))}</code>, generated {generated}. "
-        f"Shares count sentences of dated documents; bands are 95 % Wilson intervals.</p>",
+        f"Shares count sentences of dated documents; bands are 95 % Wilson intervals. "
+        f"Years with fewer than {min_sentences} sentences are not drawn and do not count in "
+        "the sediment metrics.</p>",
         '<section id="shares"><h2>Share of sentences per label</h2>',
-        shares_plot(trends),
+        shares_plot(trends[trends["year"].isin(drawn)]),
         "</section>",
         '<section id="sediment"><h2>Sediment</h2>'
         "<p>Onset: first year above the baseline (half the peak unless stated); residual: "
         "latest share / peak share; half-life: years from the peak until the share first "
         "falls to half of it; phase: rising (peak is the latest year), peaked (residual ≥ "
         "0.75), sedimented (≥ 0.25), faded (below).</p>",
-        _table(sediment),
+        f'<div class="wide">{_table(sediment)}</div>',
         "</section>",
         '<section id="terms"><h2>Term variants</h2>',
-        terms_plot(tables["terms.parquet"]),
+        terms_plot(tables["terms.parquet"][tables["terms.parquet"]["year"].isin(drawn)]),
         "</section>",
         '<section id="layering"><h2>Layering or replacement</h2>'
         "<p>Documents with trust language, with control language, with both, and with both "
         "as often as chance would give; r is the correlation of documents' trust and control "
         "shares within a year.</p>",
-        layering_plot(tables["layering.parquet"]),
-        _table(tables["layering.parquet"]),
+        layering_plot(tables["layering.parquet"][tables["layering.parquet"]["year"].isin(drawn)]),
+        f'<div class="wide">{_table(tables["layering.parquet"])}</div>',
         "</section>",
         '<section id="examples"><h2>Example sentences</h2>',
         _examples_html(examples(output_dir)),
