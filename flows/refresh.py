@@ -27,6 +27,7 @@ from pipeline import refresh
 from pipeline.progress import progress_bar
 from pipeline.records import DocumentResult, SourceFile
 from pipeline.settings import Settings
+from pipeline.write import Store
 
 
 def _is_transient(_task: object, _run: TaskRun, state: State) -> bool:
@@ -79,7 +80,7 @@ def commit_task(
 def refresh_flow(
     corpus_dir: str, output_dir: str, settings: dict[str, Any] | None = None
 ) -> refresh.Summary:
-    """Refresh ``output_dir`` from the files in ``corpus_dir``.
+    """Refresh ``output_dir`` from the files in ``corpus_dir``, holding its write lock.
 
     Args:
         corpus_dir: Folder of PDFs and text files, with optional manifest.csv files.
@@ -87,25 +88,26 @@ def refresh_flow(
         settings: Values for :class:`pipeline.settings.Settings`; defaults if omitted.
     """
     config = Settings(**(settings or {}))
-    job = plan_task(Path(corpus_dir), Path(output_dir), config)
-    results: list[DocumentResult] = []
-    reclassified = 0
-    if job.staging is not None:
-        sources = job.plan.to_process
-        futures = {
-            process_batch_task.submit(batch, job.staging, config): len(batch)
-            for batch in refresh.batches(sources, config.batch_size)
-        }
-        rescoring = [
-            reclassify_batch_task.submit(batch, job.previous, job.staging, config)
-            for batch in refresh.batches(job.plan.reclassify, config.batch_size)
-        ]
-        with progress_bar(len(sources), "documents", config.progress) as advance:
-            for future in as_completed(list(futures)):
-                results.extend(future.result())
-                advance(futures[future])
-        reclassified = sum(future.result() for future in rescoring)
-    summary = commit_task(job, results, reclassified)
+    with Store(Path(output_dir)).lock(config.lock_timeout):
+        job = plan_task(Path(corpus_dir), Path(output_dir), config)
+        results: list[DocumentResult] = []
+        reclassified = 0
+        if job.staging is not None:
+            sources = job.plan.to_process
+            futures = {
+                process_batch_task.submit(batch, job.staging, config): len(batch)
+                for batch in refresh.batches(sources, config.batch_size)
+            }
+            rescoring = [
+                reclassify_batch_task.submit(batch, job.previous, job.staging, config)
+                for batch in refresh.batches(job.plan.reclassify, config.batch_size)
+            ]
+            with progress_bar(len(sources), "documents", config.progress) as advance:
+                for future in as_completed(list(futures)):
+                    results.extend(future.result())
+                    advance(futures[future])
+            reclassified = sum(future.result() for future in rescoring)
+        summary = commit_task(job, results, reclassified)
     create_markdown_artifact(
         key="sediment-refresh", markdown=summary.markdown(), description="What the refresh did"
     )
@@ -131,7 +133,12 @@ def refresh_flow(
 
 
 def run_refresh(corpus_dir: Path, output_dir: Path, settings: Settings) -> refresh.Summary:
-    """Run the flow with a thread pool of ``settings.workers``."""
+    """Run the flow with a thread pool of ``settings.workers``.
+
+    The output folder's lock is taken first, so a busy folder stops the command
+    with a clear message before a flow run starts.
+    """
     runner = ThreadPoolTaskRunner(max_workers=settings.workers)
     configured = refresh_flow.with_options(task_runner=runner)
-    return configured(str(corpus_dir), str(output_dir), settings.as_dict())
+    with Store(output_dir).lock(settings.lock_timeout):  # before Prefect starts the run
+        return configured(str(corpus_dir), str(output_dir), settings.as_dict())

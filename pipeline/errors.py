@@ -121,6 +121,12 @@ class Errors:
         "Cannot train the steering classifier: {problem}. Add annotated sentences.",
     )
     BAD_TERMS = Message("E220", "BadTerms", "Term families in {path}: {problem}")
+    OUTPUT_LOCKED = Message(
+        "E221",
+        "OutputLocked",
+        "{path} is being refreshed by {holder}; waited {waited} s. Try again later or raise "
+        "--lock-timeout.",
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

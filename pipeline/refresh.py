@@ -433,21 +433,24 @@ def commit(job: Job, results: Sequence[DocumentResult], reclassified_sentences: 
 def run(corpus_dir: Path, output_dir: Path, settings: Settings | None = None) -> Summary:
     """Refresh ``output_dir`` from ``corpus_dir`` in this process, batch after batch.
 
+    The output folder is locked for the whole refresh (``settings.lock_timeout``).
+
     Args:
         corpus_dir: Folder of input files.
         output_dir: Output folder; created if needed.
         settings: Settings; defaults when None.
     """
     settings = settings or Settings()
-    job = plan(corpus_dir, output_dir, settings)
-    results: list[DocumentResult] = []
-    reclassified = 0
-    if job.staging is not None:
-        sources = job.plan.to_process
-        with progress_bar(len(sources), "documents", settings.progress) as advance:
-            for batch in batches(sources, settings.batch_size):
-                results.extend(process_batch(batch, job.staging, settings))
-                advance(len(batch))
-        for batch in batches(job.plan.reclassify, settings.batch_size):
-            reclassified += reclassify_batch(batch, job.previous, job.staging, settings)
-    return commit(job, results, reclassified)
+    with Store(output_dir).lock(settings.lock_timeout):
+        job = plan(corpus_dir, output_dir, settings)
+        results: list[DocumentResult] = []
+        reclassified = 0
+        if job.staging is not None:
+            sources = job.plan.to_process
+            with progress_bar(len(sources), "documents", settings.progress) as advance:
+                for batch in batches(sources, settings.batch_size):
+                    results.extend(process_batch(batch, job.staging, settings))
+                    advance(len(batch))
+            for batch in batches(job.plan.reclassify, settings.batch_size):
+                reclassified += reclassify_batch(batch, job.previous, job.staging, settings)
+        return commit(job, results, reclassified)

@@ -27,7 +27,8 @@ def _setting(
     Args:
         default: Value used when the user gives none.
         description: One line shown in ``--help``.
-        allowed: A tuple of the allowed values, or ``"positive"`` for an int ≥ 1,
+        allowed: A tuple of the allowed values, ``"positive"`` for an int ≥ 1,
+            ``"non-negative"`` for an int ≥ 0,
             or ``"path"`` for a filesystem path.
         commands: The commands that offer it as an option.
     """
@@ -95,15 +96,21 @@ class Settings:
         "positive",
         ("refresh", "trends", "report"),
     )
+    lock_timeout: int = _setting(
+        60,
+        "Seconds to wait while another refresh writes the same output folder (0: do not wait).",
+        "non-negative",
+    )
     progress: bool = _setting(True, "Show progress bars on the terminal.", (False, True))
 
     def __post_init__(self) -> None:
         for spec in fields(self):
             value = getattr(self, spec.name)
             allowed = spec.metadata["allowed"]
-            if allowed == "positive":
-                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-                allowed_text = "a whole number ≥ 1"
+            if allowed in ("positive", "non-negative"):
+                least = 1 if allowed == "positive" else 0
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= least
+                allowed_text = f"a whole number ≥ {least}"
             elif allowed == "path":
                 ok = isinstance(value, str | Path)
                 allowed_text = "a path"

@@ -14,15 +14,23 @@ A refresh builds a complete new generation in a staging folder — unchanged
 documents' sentence files are hard-linked, not copied — then renames it into
 ``generations/`` and swaps the ``current`` link with one ``os.replace``. A
 refresh that fails or is killed before the swap leaves the previous datasets
-as they were.
+as they were. A refresh holds ``OUT/.sediment/lock`` (an exclusive ``flock``)
+from its plan to its commit, so two refreshes never write one folder at once;
+the kernel releases the lock of a process that dies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
+import logging
 import os
 import shutil
+import socket
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,7 +40,12 @@ from pipeline import schemas
 from pipeline.discover import StoredDocument
 from pipeline.errors import Errors, SedimentError
 
+log = logging.getLogger(__name__)
+
 STATE_DIR = ".sediment"
+_LOCK_FILE = "lock"
+_LOCK_POLL_SECONDS = 0.2
+_HELD_HERE: dict[Path, int] = {}  # output folders this process holds the lock of
 DATASETS = ("documents", "sentences", "sentences_undated", "failures", *schemas.DERIVED)
 _TABLE_FILE = "part-0.parquet"
 _DERIVED_SIGNATURE = "derived-signature.txt"
@@ -72,6 +85,59 @@ class Store:
         if self.root.exists() and not self.state.exists() and any(self.root.iterdir()):
             raise SedimentError(Errors.OUTPUT_NOT_A_STORE, path=self.root)
         (self.state / "generations").mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        """Hold the folder's write lock; wait up to ``timeout`` seconds for it.
+
+        The lock file names its holder. A holder that died leaves its name
+        behind but not the lock (the kernel releases it); that stale name is
+        logged and replaced. The lock is re-entrant within a process, so the
+        command line can take it before it starts a flow that takes it too.
+
+        Raises:
+            SedimentError: Another process held the lock for the whole timeout.
+        """
+        if self.root in _HELD_HERE:
+            _HELD_HERE[self.root] += 1
+            try:
+                yield
+            finally:
+                _HELD_HERE[self.root] -= 1
+            return
+        handle = (self.state / _LOCK_FILE).open("a+", encoding="utf-8")
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        handle.seek(0)
+                        raise SedimentError(
+                            Errors.OUTPUT_LOCKED,
+                            path=self.root,
+                            holder=handle.read().strip() or "another process",
+                            waited=timeout,
+                        ) from None
+                    time.sleep(_LOCK_POLL_SECONDS)
+            handle.seek(0)
+            if stale := handle.read().strip():
+                log.warning("released the stale lock of %s on %s", stale, self.root)
+            handle.truncate(0)
+            started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}")
+            handle.flush()
+            _HELD_HERE[self.root] = 0
+            try:
+                yield
+            finally:
+                del _HELD_HERE[self.root]
+                handle.truncate(0)
+                handle.flush()
+        finally:
+            handle.close()  # closing the file releases the lock
 
     @property
     def current(self) -> Path | None:

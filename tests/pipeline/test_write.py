@@ -1,10 +1,18 @@
+import logging
+import signal
+import subprocess
+import sys
+import time
+
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipeline import schemas
+from pipeline import refresh, schemas
 from pipeline.errors import SedimentError
+from pipeline.settings import Settings
 from pipeline.write import Store, sentence_file, write_table
+from tests.conftest import ROOT, run_cli
 
 
 def empty(schema):
@@ -94,3 +102,57 @@ def test_undated_documents_are_kept_beside_the_partitioned_sentences(tmp_path):
     undated = pd.read_parquet(tmp_path / "out" / "sentences_undated")
     assert dated["doc_id"].unique().tolist() == ["y"] and len(dated) == 3
     assert undated["doc_id"].unique().tolist() == ["x"] and "year" not in undated
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from pipeline.write import Store
+with Store(Path(sys.argv[1])).lock(0):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold_lock(out, seconds):
+    """A separate process that holds the output folder's lock for ``seconds``."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(out), str(seconds)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_refresh_stops_with_the_holders_name_and_a_dead_holders_lock_is_released(
+    small_corpus, tmp_path, caplog
+):
+    out = tmp_path / "out"
+    holder = hold_lock(out, 60)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SedimentError, match=rf"E221.*pid {holder.pid} on "):
+            refresh.run(small_corpus, out, Settings(progress=False, lock_timeout=1))
+        assert time.monotonic() - started >= 1
+        result = run_cli("refresh", str(small_corpus), "--output", str(out), "--lock-timeout", "0")
+        assert result.returncode == 2 and "is being refreshed by pid" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    with caplog.at_level(logging.WARNING, logger="pipeline.write"):
+        summary = refresh.run(small_corpus, out, Settings(progress=False, lock_timeout=0))
+    assert summary.counts["new"] == 7
+    assert f"stale lock of pid {holder.pid}" in caplog.text
+
+
+def test_a_second_refresh_waits_for_the_first_to_finish(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    holder = hold_lock(out, 1.5)
+    started = time.monotonic()
+    summary = refresh.run(small_corpus, out, Settings(progress=False, lock_timeout=60))
+    assert holder.wait() == 0
+    assert time.monotonic() - started >= 1 and summary.counts["new"] == 7
+    assert (out / ".sediment" / "lock").read_text() == ""  # released cleanly: no stale name
