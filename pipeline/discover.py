@@ -85,21 +85,35 @@ def _clean(value: str | None) -> str | None:
     return value.strip() or None if value else None
 
 
-def read_manifest(manifest: Path) -> dict[Path, DocumentMeta]:
+def read_manifest(manifest: Path, root: Path | None = None) -> dict[Path, DocumentMeta]:
     """Read one ``manifest.csv``; its ``file`` column is relative to its folder.
 
     Columns: ``file`` (required), ``date`` and/or ``year``, ``organisation``,
     ``doc_type``, ``title``; other columns are ignored.
 
+    Args:
+        manifest: The file.
+        root: The corpus folder that every listed file must be inside
+            (the manifest's own folder if None).
+
     Raises:
-        SedimentError: The manifest has no ``file`` column or a bad year.
+        SedimentError: The manifest has no ``file`` column, a bad year, or a
+            file outside ``root``.
     """
+    root = (root or manifest.parent).resolve()
     with manifest.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "file" not in reader.fieldnames:
             raise SedimentError(Errors.BAD_MANIFEST, path=manifest, problem="no 'file' column")
         entries: dict[Path, DocumentMeta] = {}
         for line_no, row in enumerate(reader, start=2):
+            listed = (manifest.parent / row["file"]).resolve()
+            if not listed.is_relative_to(root):
+                raise SedimentError(
+                    Errors.BAD_MANIFEST,
+                    path=manifest,
+                    problem=f"line {line_no}: {row['file']!r} is outside the corpus folder",
+                )
             date, year = parse_date(row.get("date") or "")
             if year_text := _clean(row.get("year")):
                 if not year_text.isdigit():
@@ -109,7 +123,7 @@ def read_manifest(manifest: Path) -> dict[Path, DocumentMeta]:
                         problem=f"line {line_no}: year {year_text!r} is not a number",
                     )
                 year = int(year_text)
-            entries[(manifest.parent / row["file"]).resolve()] = DocumentMeta(
+            entries[listed] = DocumentMeta(
                 title=_clean(row.get("title")),
                 organisation=_clean(row.get("organisation")),
                 doc_type=_clean(row.get("doc_type")),
@@ -139,17 +153,30 @@ def scan(corpus_dir: Path) -> list[SourceFile]:
     Metadata comes from any ``manifest.csv`` in the tree (paths relative to
     it), else from a year in the file name.
 
+    Symbolic links are followed only inside the corpus folder: a link that
+    points out of it is refused, so a corpus cannot make sediment read (and
+    store) files from elsewhere.
+
     Raises:
-        SedimentError: The corpus folder does not exist or a manifest is bad.
+        SedimentError: The corpus folder does not exist, a manifest is bad, or
+            a link points outside the corpus folder.
     """
     corpus_dir = corpus_dir.resolve()
     if not corpus_dir.is_dir():
         raise SedimentError(Errors.CORPUS_NOT_FOUND, path=corpus_dir)
+    paths = sorted(corpus_dir.rglob("*"))
+    outside = [
+        path.relative_to(corpus_dir).as_posix()
+        for path in paths
+        if path.is_symlink() and not path.resolve().is_relative_to(corpus_dir)
+    ]
+    if outside:
+        raise SedimentError(Errors.LINK_OUTSIDE_CORPUS, path=corpus_dir, links=", ".join(outside))
     manifest: dict[Path, DocumentMeta] = {}
     for manifest_path in sorted(corpus_dir.rglob(MANIFEST_NAME)):
-        manifest.update(read_manifest(manifest_path))
+        manifest.update(read_manifest(manifest_path, corpus_dir))
     sources = []
-    for path in sorted(corpus_dir.rglob("*")):
+    for path in paths:
         kind = KINDS.get(path.suffix.lower())
         if kind is None or not path.is_file() or path.name.startswith("."):
             continue

@@ -127,6 +127,12 @@ class Errors:
         "{path} is being refreshed by {holder}; waited {waited} s. Try again later or raise "
         "--lock-timeout.",
     )
+    LINK_OUTSIDE_CORPUS = Message(
+        "E222",
+        "LinkOutsideCorpus",
+        "{path} has symbolic links that point outside it: {links}. Copy those files into the "
+        "corpus instead; sediment reads only files inside the corpus folder.",
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

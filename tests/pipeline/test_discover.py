@@ -128,3 +128,28 @@ def test_removed_files_stay_removed_without_replanning(small_corpus):
     stored[gone] = StoredDocument(gone, "x", "removed", "h", VERSIONS)
     Path(small_corpus / gone).unlink()
     assert diff(scan(small_corpus), stored, VERSIONS).is_noop
+
+
+def test_a_manifest_cannot_name_a_file_outside_the_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "manifest.csv").write_text("file,year\n../../secret.pdf,2020\n")
+    with pytest.raises(SedimentError, match=r"E203.*line 2: '../../secret.pdf' is outside"):
+        scan(corpus)
+    (corpus / "sub" / "manifest.csv").write_text("file,year\n../a.txt,2020\n")
+    (corpus / "a.txt").write_text("Tillit i styrningen.", encoding="utf-8")
+    assert [source.meta.year for source in scan(corpus)] == [2020]  # inside: fine
+
+
+def test_links_out_of_the_corpus_are_refused_and_links_inside_are_read(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    (outside / "sub").mkdir(parents=True)
+    (outside / "secret.txt").write_text("Hemligt.", encoding="utf-8")
+    (corpus / "motion.txt").write_text("Tillit i styrningen.", encoding="utf-8")
+    (corpus / "same.txt").symlink_to(corpus / "motion.txt")
+    assert [source.path for source in scan(corpus)] == ["motion.txt", "same.txt"]
+    (corpus / "leak.txt").symlink_to(outside / "secret.txt")
+    (corpus / "folder").symlink_to(outside / "sub")
+    with pytest.raises(SedimentError, match=r"E222.*folder, leak\.txt"):
+        scan(corpus)

@@ -1,5 +1,7 @@
 import hashlib
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pandas as pd
@@ -10,7 +12,7 @@ from pipeline.classify import load_model
 from pipeline.errors import SedimentError
 from pipeline.settings import Settings
 from pipeline.write import DATASETS
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 SETTINGS = Settings(progress=False)
 
@@ -299,3 +301,40 @@ def test_a_new_term_list_recomputes_the_trends_without_processing_a_file(refresh
     kept = [path for path in sentences_before if path.startswith("sentences")]
     assert kept and all(after[path] == sentences_before[path] for path in kept)
     assert refresh.run(corpus, out, settings).generation is None
+
+
+NO_NETWORK = """
+import socket, sys
+from pathlib import Path
+
+tried = []
+
+def refuse(*args, **kwargs):
+    tried.append(args)
+    raise OSError(f"network used at run time: {args}")
+
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.getaddrinfo = refuse
+socket.create_connection = refuse
+
+from pipeline import refresh
+from pipeline.settings import Settings
+
+summary = refresh.run(Path(sys.argv[1]), Path(sys.argv[2]), Settings(progress=False))
+assert not tried, tried
+print(summary.counts["new"], summary.counts["failed"], summary.sentences)
+"""
+
+
+def test_a_refresh_uses_no_network(small_corpus, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, str(small_corpus), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    new, failed, sentences = map(int, result.stdout.split())
+    assert (new, failed) == (7, 0) and sentences > 100
