@@ -1,5 +1,7 @@
 import hashlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -338,3 +340,73 @@ def test_a_refresh_uses_no_network(small_corpus, tmp_path):
     assert result.returncode == 0, result.stderr
     new, failed, sentences = map(int, result.stdout.split())
     assert (new, failed) == (7, 0) and sentences > 100
+
+
+REFRESH = """
+import sys
+from pathlib import Path
+from pipeline import refresh
+from pipeline.settings import Settings
+refresh.run(Path(sys.argv[1]), Path(sys.argv[2]), Settings(progress=False, batch_size=4))
+"""
+
+
+def kill_when(corpus, out, ready) -> bool:
+    """Start a refresh in a process and SIGKILL it once ``ready(staging)`` holds.
+
+    Returns:
+        Whether the kill came before the process finished.
+    """
+    process = subprocess.Popen([sys.executable, "-c", REFRESH, str(corpus), str(out)], cwd=ROOT)
+    try:
+        while process.poll() is None:
+            for staging in (out / ".sediment").glob("staging-*"):
+                if ready(staging):
+                    process.send_signal(signal.SIGKILL)
+                    process.wait()
+                    return True
+        return False
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def sentence_files(staging):
+    return [name for _, _, names in os.walk(staging) for name in names if name.endswith(".parquet")]
+
+
+def writing_a_parquet_file(staging):
+    return any(name.endswith(".tmp") for _, _, names in os.walk(staging) for name in names)
+
+
+@pytest.mark.slow
+def test_a_refresh_killed_mid_run_loses_and_duplicates_nothing(refreshed, tmp_path):
+    corpus, out, _ = refreshed
+    for path in SAMPLE.rglob("*"):  # 57 more documents: a longer run to kill
+        target = corpus / path.relative_to(SAMPLE)
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    before = snapshot(out)
+    sentences_before = read(out, "sentences")
+
+    killed = [
+        kill_when(corpus, out, lambda staging: 3 <= len(sentence_files(staging)) < 20),
+        kill_when(corpus, out, writing_a_parquet_file),
+    ]
+
+    assert killed == [True, True]
+    assert snapshot(out) == before  # the previous datasets, byte for byte
+    pd.testing.assert_frame_equal(read(out, "sentences"), sentences_before)
+    summary = refresh.run(corpus, out, SETTINGS)
+    assert summary.counts["new"] == 57 and summary.counts["unchanged"] == 7
+    assert not list((out / ".sediment").glob("staging-*"))
+    reference = tmp_path / "reference"
+    refresh.run(corpus, reference, SETTINGS)
+    keys = ["doc_id", "sentence_idx"]
+    after = read(out, "sentences").sort_values(keys, ignore_index=True)
+    assert not after.duplicated(keys).any()
+    pd.testing.assert_frame_equal(
+        after, read(reference, "sentences").sort_values(keys, ignore_index=True)
+    )
