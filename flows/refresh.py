@@ -1,6 +1,7 @@
 """Prefect flow: refresh a corpus folder into sediment's Parquet datasets.
 
-Documents are processed in batches, one task per batch, in a thread pool;
+Documents are processed in batches, one task per batch, on the task runner
+of ``--runner`` (threads, processes, Dask or Ray);
 batches that hit an ``OSError`` (a file share hiccup) are retried. When only
 the steering model changed, unchanged documents are reclassified from their
 stored sentences, also one task per batch.
@@ -21,9 +22,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.futures import as_completed
 from prefect.states import State
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline import refresh
+from pipeline.errors import Errors, SedimentError
 from pipeline.progress import progress_bar
 from pipeline.records import DocumentResult, SourceFile
 from pipeline.settings import Settings
@@ -132,13 +134,40 @@ def refresh_flow(
     return summary
 
 
+def task_runner(settings: Settings) -> TaskRunner:
+    """The task runner ``settings.runner`` names, sized by ``settings.workers``.
+
+    Raises:
+        SedimentError: Ray was asked for and is not installed.
+    """
+    if settings.runner == "process":
+        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    if settings.runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        cluster = {
+            "n_workers": settings.workers,
+            "threads_per_worker": 1,
+            "dashboard_address": None,
+        }
+        return DaskTaskRunner(cluster_kwargs=cluster)
+    if settings.runner == "ray":
+        try:
+            from prefect_ray import RayTaskRunner
+        except ImportError as error:
+            raise SedimentError(Errors.RAY_MISSING) from error
+        return RayTaskRunner(address=settings.ray_address or None)
+    return ThreadPoolTaskRunner(max_workers=settings.workers)
+
+
 def run_refresh(corpus_dir: Path, output_dir: Path, settings: Settings) -> refresh.Summary:
-    """Run the flow with a thread pool of ``settings.workers``.
+    """Run the flow with the task runner of ``settings.runner``.
 
     The output folder's lock is taken first, so a busy folder stops the command
     with a clear message before a flow run starts.
     """
-    runner = ThreadPoolTaskRunner(max_workers=settings.workers)
-    configured = refresh_flow.with_options(task_runner=runner)
+    configured = refresh_flow.with_options(task_runner=task_runner(settings))
     with Store(output_dir).lock(settings.lock_timeout):  # before Prefect starts the run
         return configured(str(corpus_dir), str(output_dir), settings.as_dict())

@@ -133,6 +133,9 @@ class Errors:
         "{path} has symbolic links that point outside it: {links}. Copy those files into the "
         "corpus instead; sediment reads only files inside the corpus folder.",
     )
+    RAY_MISSING = Message(
+        "E223", "RayMissing", "The Ray task runner needs Ray: pip install -e '.[ray]'."
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

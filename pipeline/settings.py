@@ -29,7 +29,7 @@ def _setting(
         description: One line shown in ``--help``.
         allowed: A tuple of the allowed values, ``"positive"`` for an int ≥ 1,
             ``"non-negative"`` for an int ≥ 0,
-            or ``"path"`` for a filesystem path.
+            ``"path"`` for a filesystem path, ``"text"`` for any string.
         commands: The commands that offer it as an option.
     """
     metadata = {"description": description, "allowed": allowed, "commands": commands}
@@ -43,7 +43,22 @@ class Settings:
     batch_size: int = _setting(
         8, "Documents per task; larger batches mean fewer, longer Prefect tasks.", "positive"
     )
-    workers: int = _setting(2, "Parallel tasks in the flow's thread pool.", "positive")
+    workers: int = _setting(
+        2, "Parallel tasks: threads, processes or local Dask workers.", "positive"
+    )
+    runner: str = _setting(
+        "thread",
+        "Where the flow's tasks run: a thread pool, a process pool, Dask or Ray.",
+        ("thread", "process", "dask", "ray"),
+    )
+    dask_address: str = _setting(
+        "",
+        "Scheduler of an existing Dask cluster (tcp://host:8786); empty: a local cluster.",
+        "text",
+    )
+    ray_address: str = _setting(
+        "", "Address of an existing Ray cluster; empty: a local Ray instance.", "text"
+    )
     backend: str = _setting(
         "pdfium", "PDF backend: pdfium is fast, pdfplumber slow.", ("pdfium", "pdfplumber")
     )
@@ -114,6 +129,9 @@ class Settings:
             elif allowed == "path":
                 ok = isinstance(value, str | Path)
                 allowed_text = "a path"
+            elif allowed == "text":
+                ok = isinstance(value, str)
+                allowed_text = "text"
             else:
                 ok = value in allowed
                 allowed_text = "one of " + ", ".join(map(repr, allowed))

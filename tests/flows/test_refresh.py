@@ -66,3 +66,28 @@ def test_flow_publishes_a_markdown_summary_and_is_incremental(
     assert any("| new | 1 |" in report and "| unchanged | 7 |" in report for report in reports)
     assert tables and all(artifact.type == "table" for artifact in tables)
     assert '"label": "trust"' in tables[0].data and '"share_low"' in tables[0].data
+
+
+@pytest.mark.parametrize("runner", ["dask", "process"])
+def test_other_task_runners_write_the_same_datasets_row_for_row(
+    prefect_server, small_corpus, tmp_path, runner
+):
+    from flows.refresh import run_refresh
+
+    settings = Settings(progress=False, batch_size=2, workers=2, runner=runner)
+    summary = run_refresh(small_corpus, tmp_path / runner, settings)
+    refresh.run(small_corpus, tmp_path / "plain", Settings(progress=False))
+
+    assert summary.counts["new"] == 7 and summary.counts["failed"] == 0
+    for name, keys, drop in [
+        ("sentences", ["doc_id", "sentence_idx"], ()),
+        ("documents", ["path"], ("ingested_at",)),
+    ]:
+        pd.testing.assert_frame_equal(
+            sorted_frame(pd.read_parquet(tmp_path / runner / name), keys, drop),
+            sorted_frame(pd.read_parquet(tmp_path / "plain" / name), keys, drop),
+        )
+    for name in ("trends.parquet", "sediment.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / runner / name), pd.read_parquet(tmp_path / "plain" / name)
+        )

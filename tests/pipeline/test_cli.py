@@ -82,3 +82,11 @@ def test_trends_prints_shares_sediment_layering_and_terms(small_corpus, tmp_path
     assert "Tillitsdelegationen" in result.stdout and "2019" in result.stdout
     empty = run_cli("trends", str(tmp_path / "nothing"))
     assert empty.returncode == 2 and "[E215]" in empty.stderr
+
+
+def test_the_ray_runner_without_ray_installed_says_how_to_install_it(tmp_path):
+    if subprocess.run([sys.executable, "-c", "import ray"], check=False).returncode == 0:
+        pytest.skip("Ray is installed here")
+    result = run_cli("refresh", str(SAMPLE), "--output", str(tmp_path / "o"), "--runner", "ray")
+    assert result.returncode == 2 and "[E223]" in result.stderr and ".[ray]" in result.stderr
+    assert not (tmp_path / "o").exists()
