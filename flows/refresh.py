@@ -20,6 +20,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.futures import as_completed
 from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
@@ -171,3 +172,32 @@ def run_refresh(corpus_dir: Path, output_dir: Path, settings: Settings) -> refre
     configured = refresh_flow.with_options(task_runner=task_runner(settings))
     with Store(output_dir).lock(settings.lock_timeout):  # before Prefect starts the run
         return configured(str(corpus_dir), str(output_dir), settings.as_dict())
+
+
+def serve_refresh(
+    corpus_dir: Path, output_dir: Path, settings: Settings, cron: str, name: str
+) -> None:
+    """Serve the refresh as the deployment ``sediment-refresh/<name>``, run on ``cron``.
+
+    Blocks until interrupted. At most one run of the deployment runs at a time
+    (and the output folder's lock guards against other writers). Served runs
+    use the flow's thread pool; other runners need a work pool (prefect.yaml).
+
+    Raises:
+        SedimentError: ``cron`` is not a cron expression.
+    """
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as error:
+        raise SedimentError(Errors.BAD_CRON, cron=cron) from error
+    refresh_flow.serve(
+        name=name,
+        cron=cron,
+        global_limit=1,
+        parameters={
+            "corpus_dir": str(corpus_dir.resolve()),
+            "output_dir": str(output_dir.resolve()),
+            "settings": settings.as_dict(),
+        },
+        description=f"Refresh {corpus_dir} into {output_dir}",
+    )

@@ -59,6 +59,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the refresh flow as a scheduled Prefect deployment (blocks until stopped)."""
+    if not args.corpus_dir.is_dir():
+        raise SedimentError(Errors.CORPUS_NOT_FOUND, path=args.corpus_dir)
+    settings = _settings(args)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.refresh import serve_refresh
+
+    serve_refresh(args.corpus_dir, args.output, settings, args.cron, args.name)
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print a file's clean text, or its paragraphs as JSON lines."""
     from pipeline.discover import KINDS, meta_from_name, meta_hash
@@ -313,6 +325,16 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--output", "-o", type=Path, required=True, help="Output folder.")
     _add_settings(refresh, "refresh")
     refresh.set_defaults(run=cmd_refresh)
+
+    serve = commands.add_parser(
+        "serve", help="Serve the refresh as a Prefect deployment on a cron schedule."
+    )
+    serve.add_argument("corpus_dir", type=Path, help="Folder of PDFs, .txt and .md files.")
+    serve.add_argument("--output", "-o", type=Path, required=True, help="Output folder.")
+    serve.add_argument("--cron", required=True, help="Schedule, such as '0 3 * * *'.")
+    serve.add_argument("--name", default="scheduled", help="Deployment name.")
+    _add_settings(serve, "refresh")
+    serve.set_defaults(run=cmd_serve)
 
     extract = commands.add_parser(
         "extract", help="Print the clean text of one file, or its paragraphs as JSON lines."

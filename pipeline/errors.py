@@ -136,6 +136,9 @@ class Errors:
     RAY_MISSING = Message(
         "E223", "RayMissing", "The Ray task runner needs Ray: pip install -e '.[ray]'."
     )
+    BAD_CRON = Message(
+        "E224", "BadCron", "{cron!r} is not a cron schedule (five fields, like '0 3 * * *')."
+    )
     OUTPUT_NOT_A_STORE = Message(
         "E207",
         "OutputNotAStore",

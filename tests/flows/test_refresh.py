@@ -1,11 +1,17 @@
+import inspect
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
+import yaml
 
 from pipeline import refresh
 from pipeline.settings import Settings
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow]
 
@@ -91,3 +97,51 @@ def test_other_task_runners_write_the_same_datasets_row_for_row(
         pd.testing.assert_frame_equal(
             pd.read_parquet(tmp_path / runner / name), pd.read_parquet(tmp_path / "plain" / name)
         )
+
+
+def test_serve_registers_a_scheduled_deployment(prefect_server, small_corpus, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import PREFECT_API_URL
+
+    command = [
+        sys.executable, "-m", "pipeline.cli", "serve", str(small_corpus),
+        "--output", str(tmp_path / "out"), "--cron", "0 3 * * *", "--name", "test-nightly",
+    ]  # fmt: skip
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            while True:
+                try:
+                    deployment = client.read_deployment_by_name("sediment-refresh/test-nightly")
+                    break
+                except ObjectNotFound:
+                    assert process.poll() is None, process.stdout.read()
+                    assert time.monotonic() < deadline, "the deployment never appeared"
+                    time.sleep(1)
+        assert [s.schedule.cron for s in deployment.schedules] == ["0 3 * * *"]
+        assert deployment.parameters["corpus_dir"] == str(small_corpus.resolve())
+        assert deployment.parameters["settings"]["lock_timeout"] == 60
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def test_prefect_yaml_describes_the_refresh_deployment():
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.refresh import refresh_flow
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    (deployment,) = config["deployments"]
+    path, name = deployment["entrypoint"].split(":")
+    assert (ROOT / path).is_file() and name == refresh_flow.fn.__name__
+    assert set(deployment["parameters"]) <= set(inspect.signature(refresh_flow.fn).parameters)
+    Settings(**deployment["parameters"]["settings"])  # every setting is a real one
+    for schedule in deployment["schedules"]:
+        CronSchedule(cron=schedule["cron"])
+    assert deployment["concurrency_limit"] == 1
