@@ -1,10 +1,12 @@
-"""Print time and peak memory for extracting and processing a 2,000-page PDF.
+"""Print time and peak memory for processing a 2,000-page PDF.
 
 Usage: python benchmarks/large_pdf.py [--pages N]
 
 The PDF is written with reportlab (running header, page number, 45 lines of
-Swedish text per page); extraction runs in a child process so that its peak
-resident memory is its own.
+Swedish text per page). Two child processes, so that each peak resident
+memory is its own: extraction and segmentation alone, and a whole refresh of
+a corpus holding only this PDF (extraction, segmentation, lemmas, steering
+labels, Parquet, trends), as ``sediment refresh`` runs it without Prefect.
 """
 
 from __future__ import annotations
@@ -32,6 +34,19 @@ document = extract(source, sys.argv[2], ocr=False)
 sentences = segment(document)
 print(json.dumps({
     "pages": document.n_pages, "sentences": len(sentences),
+    "seconds": time.perf_counter() - start,
+    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+REFRESH = """
+import json, resource, sys, time
+from pathlib import Path
+from pipeline import refresh
+from pipeline.settings import Settings
+start = time.perf_counter()
+summary = refresh.run(Path(sys.argv[1]), Path(sys.argv[2]), Settings(progress=False))
+print(json.dumps({
+    "pages": summary.pages, "sentences": summary.sentences, "failed": summary.counts["failed"],
     "seconds": time.perf_counter() - start,
     "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
@@ -65,7 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as out:
         pdf = Path(folder) / "stor.pdf"
         start = time.perf_counter()
         write_pdf(pdf, args.pages)
@@ -84,6 +99,15 @@ def main() -> None:
         print(
             f"pdfium extract + segment: {run['pages']} pages, {run['sentences']} sentences in "
             f"{run['seconds']:.1f} s ({rate:.0f} pages/s), peak memory {run['peak_mib']:.0f} MiB"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", REFRESH, folder, out], capture_output=True, text=True, check=True
+        )
+        run = json.loads(result.stdout.strip().splitlines()[-1])
+        print(
+            f"whole refresh: {run['pages']} pages, {run['sentences']} sentences, "
+            f"{run['failed']} failed, in {run['seconds']:.1f} s "
+            f"({run['pages'] / run['seconds']:.0f} pages/s), peak memory {run['peak_mib']:.0f} MiB"
         )
 
 

@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from pipeline.cards import read_card
 from pipeline.cues import CUES_VERSION, cue_tokens
 from pipeline.errors import Errors, SedimentError
-from pipeline.records import LABELS, AnnotatedSentence, LabelScores
+from pipeline.records import CHUNK_SENTENCES, LABELS, AnnotatedSentence, LabelScores
 
 MODEL_FILE = "model.skops"
 LemmaFunction = Callable[[Sequence[str]], list[list[str]]]  # texts → lemmas of each
@@ -75,12 +75,20 @@ class SteeringModel:
     calibration: dict[str, tuple[float, float]]
 
     def probabilities(self, texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> np.ndarray:
-        """Calibrated probabilities, one row per sentence and one column per label."""
+        """Calibrated probabilities, one row per sentence and one column per label.
+
+        Sentences are scored in chunks of :data:`CHUNK_SENTENCES` to bound memory.
+        """
         if not texts:
             return np.zeros((0, len(LABELS)))
-        raw = self.pipeline.predict_proba(model_inputs(texts, lemmas))
+        chunks = []
+        for start in range(0, len(texts), CHUNK_SENTENCES):
+            end = start + CHUNK_SENTENCES
+            scored = self.pipeline.predict_proba(model_inputs(texts[start:end], lemmas[start:end]))
+            chunks.append(np.column_stack([label_scores[:, 1] for label_scores in scored]))
+        raw = np.vstack(chunks)
         return np.column_stack(
-            [calibrated(raw[i][:, 1], *self.calibration[label]) for i, label in enumerate(LABELS)]
+            [calibrated(raw[:, i], *self.calibration[label]) for i, label in enumerate(LABELS)]
         )
 
     def predict(self, texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> list[LabelScores]:

@@ -9,6 +9,7 @@ from typing import Literal
 
 SourceKind = Literal["pdf", "text"]
 LABELS: tuple[str, ...] = ("trust", "control", "detail")
+CHUNK_SENTENCES = 2000  # sentences annotated, scored and written at once: bounds memory
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from pipeline.ocr import ocr_available
 from pipeline.pdf_backends import PDF_BACKENDS
 from pipeline.progress import progress_bar
 from pipeline.records import (
+    CHUNK_SENTENCES,
     LABELS,
     AnnotatedSentence,
     DocumentResult,
@@ -41,7 +42,7 @@ from pipeline.segment import segment
 from pipeline.settings import Settings
 from pipeline.terms import families_digest, load_families
 from pipeline.trends import DERIVED_COLUMNS, DERIVED_VERSION, derived_tables, read_sentences
-from pipeline.write import DATASETS, Store, sentence_file, write_table
+from pipeline.write import DATASETS, Store, sentence_file, write_table, write_tables
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,8 @@ def batches(sources: Sequence[SourceFile], size: int) -> Iterator[list[SourceFil
 def process_document(source: SourceFile, staging: Path, settings: Settings) -> DocumentResult:
     """Extract, segment, annotate and classify one file, and write its sentence file.
 
+    Sentences go through annotation, classification and writing in chunks of
+    ``CHUNK_SENTENCES``, so a huge document needs little more memory than its text.
     Bad input becomes a result with a failure instead of an exception.
     """
     stage = "extract"
@@ -185,14 +188,22 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
         document = extract(source, settings.backend, settings.ocr)
         stage = "segment"
         sentences = segment(document)
-        stage = "annotate"
-        annotated = load_annotator(settings.annotator_dir).annotate(sentences)
-        stage = "classify"
+        annotator = load_annotator(settings.annotator_dir)
         model = load_model(settings.model_dir)
-        scores = model.classify(annotated)
-        stage = "write"
-        write_table(
-            _sentence_table(source.sha256, annotated, scores, model.version),
+
+        def sentence_tables() -> Iterator[pa.Table]:
+            nonlocal stage
+            for start in range(0, len(sentences), CHUNK_SENTENCES):
+                stage = "annotate"
+                annotated = annotator.annotate(sentences[start : start + CHUNK_SENTENCES])
+                stage = "classify"
+                scores = model.classify(annotated)
+                stage = "write"
+                yield _sentence_table(source.sha256, annotated, scores, model.version)
+
+        write_tables(
+            sentence_tables(),
+            schemas.SENTENCE_FILE,
             sentence_file(staging, source.sha256, document.meta.year),
         )
     except InputError as error:
@@ -206,7 +217,7 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
         source=source,
         meta=document.meta,
         n_pages=document.n_pages,
-        n_sentences=len(annotated),
+        n_sentences=len(sentences),
         page_failures=tuple(
             _failure(
                 source,

@@ -29,7 +29,7 @@ import shutil
 import socket
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,6 +69,25 @@ def write_table(table: pa.Table, path: Path) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     pq.write_table(table, temporary, compression="zstd")
     os.replace(temporary, path)
+
+
+def write_tables(tables: Iterable[pa.Table], schema: pa.Schema, path: Path) -> int:
+    """Write a stream of tables as one Parquet file via a temporary name.
+
+    Only one table of the stream is in memory at a time.
+
+    Returns:
+        The number of rows written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    rows = 0
+    with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+        for table in tables:
+            writer.write_table(table)
+            rows += table.num_rows
+    os.replace(temporary, path)
+    return rows
 
 
 class Store:
