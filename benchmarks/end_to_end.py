@@ -1,0 +1,113 @@
+"""Print end-to-end numbers of Prefect refreshes of the shared corpora on this machine.
+
+Usage: python benchmarks/end_to_end.py [--runner thread|process] [--workers 2]
+
+In one run: ``pdftotext -layout`` over the shared PDFs (the reference); the
+start of Prefect's embedded server (timed apart); a refresh of the PDFs with
+OCR off (pages with a text layer) and one with OCR on (the difference is the
+OCR time of scanned and garbled pages); a refresh of the PDFs plus the
+Riksdagen texts; a refresh of that unchanged corpus; and the peak resident
+memory of this process. Corpora are copied from ``../shared/corpora``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import pandas as pd
+from prefect import flow
+
+from flows.refresh import run_refresh
+from pipeline.settings import PROJECT_ROOT, Settings
+
+SHARED = PROJECT_ROOT.parent / "shared" / "corpora"
+
+
+@flow(name="sediment-benchmark-warm-up")
+def warm_up() -> None:
+    """An empty flow: its first run starts the embedded Prefect server."""
+
+
+def timed_refresh(corpus: Path, out: Path, settings: Settings) -> tuple[float, object]:
+    start = time.perf_counter()
+    summary = run_refresh(corpus, out, settings)
+    return time.perf_counter() - start, summary
+
+
+def pdftotext_seconds(pdfs: list[Path]) -> float | None:
+    if shutil.which("pdftotext") is None:
+        return None
+    start = time.perf_counter()
+    for pdf in pdfs:
+        subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Build the corpora, run the refreshes and print the numbers."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runner", default="thread", choices=("thread", "process"))
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        pdf_corpus, both = root / "pdf-only", root / "pdf-and-riksdagen"
+        shutil.copytree(SHARED / "pdf", pdf_corpus / "pdf")
+        shutil.copytree(SHARED / "pdf", both / "pdf")
+        shutil.copytree(SHARED / "riksdagen", both / "riksdagen")
+        pdfs = sorted((pdf_corpus / "pdf").glob("*.pdf"))
+
+        reference = pdftotext_seconds(pdfs)
+        start = time.perf_counter()
+        warm_up()
+        print(f"Prefect embedded server and first flow run: {time.perf_counter() - start:.1f} s")
+
+        common = {"progress": False, "runner": args.runner, "workers": args.workers}
+        text_seconds, text = timed_refresh(
+            pdf_corpus, root / "out-text", Settings(ocr=False, **common)
+        )
+        ocr_seconds, _ = timed_refresh(pdf_corpus, root / "out-ocr", Settings(**common))
+        documents = pd.read_parquet(root / "out-ocr" / "documents")
+        ocr_pages = int(documents["ocr_pages"].map(len).sum())
+        print(
+            f"PDFs, OCR off ({args.runner} x{args.workers}): {len(pdfs)} files, {text.pages} pages "
+            f"with a text layer in {text_seconds:.2f} s = {text.pages / text_seconds:.0f} pages/s, "
+            f"{text.sentences} sentences, {text.counts['failed']} without a text layer"
+        )
+        print(
+            f"PDFs, OCR on: {ocr_seconds:.2f} s; {ocr_pages} pages read by OCR, "
+            f"{ocr_seconds - text_seconds:.1f} s more"
+        )
+        if reference is None:
+            print("pdftotext: not installed (apt-get install poppler-utils)")
+        else:
+            print(
+                f"pdftotext -layout, same PDFs, one process: {reference:.2f} s; the pipeline's "
+                f"stages take {text_seconds / reference:.1f}x that"
+            )
+        both_seconds, full = timed_refresh(both, root / "out-both", Settings(**common))
+        print(
+            f"PDFs + Riksdagen, OCR on: {full.counts['new']} files, {full.sentences} sentences "
+            f"in {both_seconds:.1f} s"
+        )
+        again_seconds, again = timed_refresh(both, root / "out-both", Settings(**common))
+        print(
+            f"unchanged refresh of PDFs + Riksdagen: {again_seconds:.2f} s "
+            f"({again.counts['unchanged']} unchanged)"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: {peak:.0f} MiB (this process), {children:.0f} MiB (largest child)")
+
+
+if __name__ == "__main__":
+    main()
