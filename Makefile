@@ -20,9 +20,10 @@ $(WITH_STANZA): $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e ".[dev,stanza]"
 	touch $@
 
-## demo: install, then refresh the bundled sample corpus into outputs/demo with Prefect
+## demo: install, refresh the bundled sample corpus into outputs/demo with Prefect, write the report
 demo: $(INSTALLED)
 	$(BIN)/sediment refresh corpora/sample --output outputs/demo
+	$(BIN)/sediment report outputs/demo -o outputs/demo-report.html
 
 ## test: lint, format check and the whole test suite (slow and flow tests included)
 test: $(WITH_STANZA) lint
@@ -51,10 +52,12 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/large_pdf.py
 	$(BIN)/python benchmarks/lemmatizer_speed.py
+	$(BIN)/python benchmarks/end_to_end.py
+	$(BIN)/python benchmarks/trend_recovery.py
 
 ## ocr: install Tesseract and its Swedish model (Debian/Ubuntu, as root) to read scanned pages
 ocr:
 	apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-swe
 
 clean:
-	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) outputs/demo outputs/demo-report.html .pytest_cache .ruff_cache
