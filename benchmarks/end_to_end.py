@@ -16,7 +16,6 @@ import argparse
 import os
 import resource
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 import pandas as pd
+from pipeline_speed import time_pdftotext  # benchmarks/pipeline_speed.py, beside this script
 from prefect import flow
 
 from flows.refresh import run_refresh
@@ -43,15 +43,6 @@ def timed_refresh(corpus: Path, out: Path, settings: Settings) -> tuple[float, o
     return time.perf_counter() - start, summary
 
 
-def pdftotext_seconds(pdfs: list[Path]) -> float | None:
-    if shutil.which("pdftotext") is None:
-        return None
-    start = time.perf_counter()
-    for pdf in pdfs:
-        subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=False)
-    return time.perf_counter() - start
-
-
 def main() -> None:
     """Build the corpora, run the refreshes and print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -66,7 +57,7 @@ def main() -> None:
         shutil.copytree(SHARED / "riksdagen", both / "riksdagen")
         pdfs = sorted((pdf_corpus / "pdf").glob("*.pdf"))
 
-        reference = pdftotext_seconds(pdfs)
+        reference = time_pdftotext(pdfs)
         start = time.perf_counter()
         warm_up()
         print(f"Prefect embedded server and first flow run: {time.perf_counter() - start:.1f} s")
