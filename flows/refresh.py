@@ -79,7 +79,10 @@ def commit_task(
     return refresh.commit(job, results, reclassified_sentences)
 
 
-@flow(name="sediment-refresh")
+@flow(
+    name="sediment-refresh",
+    task_runner=ThreadPoolTaskRunner(max_workers=Settings.workers),  # served and deployed runs
+)
 def refresh_flow(
     corpus_dir: str, output_dir: str, settings: dict[str, Any] | None = None
 ) -> refresh.Summary:
@@ -98,11 +101,11 @@ def refresh_flow(
         if job.staging is not None:
             sources = job.plan.to_process
             futures = {
-                process_batch_task.submit(batch, job.staging, config): len(batch)
+                process_batch_task.submit(batch, job.staging, job.settings): len(batch)
                 for batch in refresh.batches(sources, config.batch_size)
             }
             rescoring = [
-                reclassify_batch_task.submit(batch, job.previous, job.staging, config)
+                reclassify_batch_task.submit(batch, job.previous, job.staging, job.settings)
                 for batch in refresh.batches(job.plan.reclassify, config.batch_size)
             ]
             with progress_bar(len(sources), "documents", config.progress) as advance:

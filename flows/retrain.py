@@ -20,7 +20,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.refresh import refresh_flow
+from flows.refresh import refresh_flow, task_runner
 from pipeline import retrain
 from pipeline.annotate import load_annotator
 from pipeline.errors import Errors, SedimentError
@@ -91,7 +91,8 @@ def retrain_flow(
     if comparison.promote:
         link = promote_task(candidate_dir, root)
         if corpus_dir and output_dir:
-            refresh_flow(corpus_dir, output_dir, {**config.as_dict(), "model_dir": str(link)})
+            refresh = refresh_flow.with_options(task_runner=task_runner(config))
+            refresh(corpus_dir, output_dir, {**config.as_dict(), "model_dir": str(link)})
     create_markdown_artifact(
         key="sediment-retrain", markdown=comparison.markdown(), description="Candidate vs current"
     )

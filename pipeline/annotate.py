@@ -25,7 +25,7 @@ from pipeline.cards import CARD_FILE, lemma_scores_table
 from pipeline.conllu import GoldSentence, read_conllu
 from pipeline.errors import Errors, SedimentError
 from pipeline.lexicon import Lexicon, load_lexicon
-from pipeline.records import CHUNK_SENTENCES, AnnotatedSentence, Sentence
+from pipeline.records import AnnotatedSentence, Sentence
 from pipeline.swedish import ABBREVIATIONS
 from pipeline.tagger import PerceptronTagger, first_pass_features
 
@@ -201,22 +201,14 @@ class Annotator:
         return [lemmas for lemmas, _ in self.annotate_batch([tokenize(text) for text in texts])]
 
     def annotate(self, sentences: Sequence[Sentence]) -> list[AnnotatedSentence]:
-        """Tokenize, tag and lemmatise each sentence.
-
-        Sentences are tagged in chunks of :data:`CHUNK_SENTENCES`, so that a
-        document of thousands of pages needs no more memory than a chapter.
-        """
-        annotated = []
-        for start in range(0, len(sentences), CHUNK_SENTENCES):
-            chunk = sentences[start : start + CHUNK_SENTENCES]
-            tokenized = [tokenize(sentence.text) for sentence in chunk]
-            annotated += [
-                AnnotatedSentence(sentence, tuple(tokens), tuple(lemmas), tuple(tags))
-                for sentence, tokens, (lemmas, tags) in zip(
-                    chunk, tokenized, self.annotate_batch(tokenized), strict=True
-                )
-            ]
-        return annotated
+        """Tokenize, tag and lemmatise each sentence."""
+        tokenized = [tokenize(sentence.text) for sentence in sentences]
+        return [
+            AnnotatedSentence(sentence, tuple(tokens), tuple(lemmas), tuple(tags))
+            for sentence, tokens, (lemmas, tags) in zip(
+                sentences, tokenized, self.annotate_batch(tokenized), strict=True
+            )
+        ]
 
 
 @cache

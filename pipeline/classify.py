@@ -91,17 +91,19 @@ class SteeringModel:
             [calibrated(raw[:, i], *self.calibration[label]) for i, label in enumerate(LABELS)]
         )
 
+    def decide(self, probabilities: np.ndarray) -> np.ndarray:
+        """0/1 decisions: each label's probability against its threshold."""
+        return probabilities >= np.array([self.thresholds[label] for label in LABELS])
+
     def predict(self, texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> list[LabelScores]:
         """Score sentences given their text and lemmas."""
+        probabilities = self.probabilities(texts, lemmas)
         return [
             LabelScores(
                 probabilities={label: float(p) for label, p in zip(LABELS, row, strict=True)},
-                decisions={
-                    label: bool(p >= self.thresholds[label])
-                    for label, p in zip(LABELS, row, strict=True)
-                },
+                decisions={label: bool(d) for label, d in zip(LABELS, decided, strict=True)},
             )
-            for row in self.probabilities(texts, lemmas)
+            for row, decided in zip(probabilities, self.decide(probabilities), strict=True)
         ]
 
     def classify(self, sentences: Sequence[AnnotatedSentence]) -> list[LabelScores]:
@@ -149,8 +151,9 @@ def classify_csv(path: Path, model: SteeringModel, lemmatize: LemmaFunction) -> 
         )
     texts = table["text"].tolist()
     probabilities = model.probabilities(texts, lemmatize(texts))
+    decided = model.decide(probabilities)
     for index, label in enumerate(LABELS):
-        table[label] = (probabilities[:, index] >= model.thresholds[label]).astype(int)
+        table[label] = decided[:, index].astype(int)
     for index, label in enumerate(LABELS):
         table[f"p_{label}"] = probabilities[:, index].round(4)
     return table

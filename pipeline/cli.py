@@ -26,9 +26,13 @@ DEFAULT_ANNOTATIONS = sorted(ANNOTATIONS_DIR.glob("steering_v*_adjudicated.csv")
 STEERING_VERSION = "steering-v8"
 
 
-def _add_settings(parser: argparse.ArgumentParser, command: str) -> None:
-    """Add one option per setting that ``command`` offers."""
+def _add_settings(
+    parser: argparse.ArgumentParser, command: str, exclude: tuple[str, ...] = ()
+) -> None:
+    """Add one option per setting that ``command`` offers, but those in ``exclude``."""
     for name, default, description, allowed in describe(command):
+        if name in exclude:
+            continue
         flag = "--" + name.replace("_", "-")
         if isinstance(default, bool):
             parser.add_argument(
@@ -404,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--models-root", type=Path, default=MODELS_DIR / "steering")
     retrain.add_argument("--corpus", type=Path, help="Corpus to refresh after a promotion.")
     retrain.add_argument("--output", type=Path, help="Output folder to reclassify.")
-    _add_settings(retrain, "refresh")
+    _add_settings(retrain, "refresh", exclude=("model_dir",))  # it refreshes with `current`
     retrain.set_defaults(run=cmd_retrain)
     for command in (train, retrain):
         command.add_argument(

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -150,6 +150,9 @@ def plan(corpus_dir: Path, output_dir: Path, settings: Settings) -> Job:
     """
     started = time.perf_counter()
     store = Store(output_dir)
+    # One model for the whole refresh, even if `current` is promoted meanwhile.
+    settings = replace(settings, model_dir=str(Path(settings.model_dir).resolve()))
+    load_families(settings.terms)  # a bad term list stops the refresh before any work
     current_versions = versions(settings)
     job_plan = diff(
         scan(corpus_dir), store.stored_documents(), current_versions, settings.retry_failed
@@ -256,10 +259,10 @@ def reclassify_document(
     probabilities = model.probabilities(
         table.column("text").to_pylist(), table.column("lemmas").to_pylist()
     )
+    decided = model.decide(probabilities)
     for index, label in enumerate(LABELS):
-        decided = probabilities[:, index] >= model.thresholds[label]
         table = table.set_column(
-            table.schema.get_field_index(label), label, pa.array(decided, pa.bool_())
+            table.schema.get_field_index(label), label, pa.array(decided[:, index], pa.bool_())
         )
         table = table.set_column(
             table.schema.get_field_index(f"p_{label}"),
@@ -384,9 +387,9 @@ def _assemble_documents(
 
 
 def _assemble_failures(job: Job, failures: list[Failure], store: Store) -> list[dict[str, object]]:
-    """This run's failures plus the stored ones of files that did not change."""
+    """This run's failures plus the stored ones of files that were not processed again."""
     stored = store.read_table("failures")
-    unchanged = {source.path for source in job.plan.unchanged}
+    unchanged = {source.path for source in (*job.plan.unchanged, *job.plan.reclassify)}
     kept = [row for row in stored.to_pylist() if row["path"] in unchanged] if stored else []
     return sorted(kept + [vars(failure) for failure in failures], key=lambda row: row["path"])
 
@@ -460,8 +463,8 @@ def run(corpus_dir: Path, output_dir: Path, settings: Settings | None = None) ->
             sources = job.plan.to_process
             with progress_bar(len(sources), "documents", settings.progress) as advance:
                 for batch in batches(sources, settings.batch_size):
-                    results.extend(process_batch(batch, job.staging, settings))
+                    results.extend(process_batch(batch, job.staging, job.settings))
                     advance(len(batch))
             for batch in batches(job.plan.reclassify, settings.batch_size):
-                reclassified += reclassify_batch(batch, job.previous, job.staging, settings)
+                reclassified += reclassify_batch(batch, job.previous, job.staging, job.settings)
         return commit(job, results, reclassified)

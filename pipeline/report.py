@@ -35,6 +35,10 @@ blockquote { margin: 0.4em 0 0.8em 1em; color: #333; }
 """
 
 
+def _nothing_to_draw(what: str) -> str:
+    return f"<p><em>No {html.escape(what)} to draw.</em></p>"
+
+
 def _png(figure: plt.Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
@@ -46,6 +50,8 @@ def _png(figure: plt.Figure) -> str:
 def shares_plot(trends: pd.DataFrame) -> str:
     """Share of sentences per year and label, with the 95 % interval as a band."""
     overall = trends[(trends["level"] == "all") & (trends["n_sentences"] > 0)]
+    if overall.empty:
+        return _nothing_to_draw("year with enough sentences")
     figure, axis = plt.subplots(figsize=(10, 4.2))
     for label in LABELS:
         rows = overall[overall["label"] == label].sort_values("year")
@@ -63,6 +69,8 @@ def shares_plot(trends: pd.DataFrame) -> str:
 def terms_plot(terms: pd.DataFrame) -> str:
     """Share of sentences using each term, one panel per family."""
     families = list(dict.fromkeys(terms["family"]))
+    if not families:
+        return _nothing_to_draw("term family")
     figure, axes = plt.subplots(
         len(families), 1, figsize=(10, 2.6 * len(families)), sharex=True, squeeze=False
     )
@@ -81,6 +89,8 @@ def terms_plot(terms: pd.DataFrame) -> str:
 
 def layering_plot(layering: pd.DataFrame) -> str:
     """Documents with trust, control and both kinds of language, and both by chance."""
+    if layering.empty:
+        return _nothing_to_draw("year with enough sentences")
     figure, axis = plt.subplots(figsize=(10, 3.8))
     axis.plot(layering["year"], layering["trust_doc_share"], label="trust", color=_COLOURS["trust"])
     axis.plot(
@@ -125,8 +135,9 @@ def examples(output_dir: Path, per_period: int = EXAMPLES_PER_PERIOD) -> pd.Data
     """
     columns = ["doc_id", "page", "text", "year", *LABELS, *(f"p_{label}" for label in LABELS)]
     sentences = read_sentences(output_dir / "sentences", columns)
-    documents = Store(output_dir).read_table("documents").to_pandas()[["doc_id", "title", "path"]]
-    sentences = sentences.merge(documents, on="doc_id")
+    documents = Store(output_dir).read_table("documents").to_pandas()
+    documents = documents[documents["status"] == "ok"][["doc_id", "title", "path"]]
+    sentences = sentences.merge(documents, on="doc_id").astype(dict.fromkeys(LABELS, bool))
     sentences["year"] = sentences["year"].astype(int)
     start = sentences["year"] - sentences["year"] % PERIOD_YEARS
     sentences["period"] = start.astype(str) + "–" + (start + PERIOD_YEARS - 1).astype(str)
@@ -136,8 +147,6 @@ def examples(output_dir: Path, per_period: int = EXAMPLES_PER_PERIOD) -> pd.Data
         positive = positive.drop_duplicates("text")  # a sentence repeated across documents
         top = positive.groupby("period", sort=True).head(per_period)
         chosen.append(top.assign(label=label, p=top[f"p_{label}"]))
-    if not chosen:
-        return pd.DataFrame(columns=["label", "period", "p", "text", "title", "path", "page"])
     found = pd.concat(chosen, ignore_index=True)
     return found.sort_values(["label", "period", "p"], ascending=[True, True, False])[
         ["label", "period", "p", "text", "title", "path", "page"]

@@ -2,10 +2,12 @@
 
 The current model is the one ``models/steering/current`` points to. A
 candidate is trained by :func:`pipeline.train.train`; its card holds its
-grouped cross-validation scores. :func:`compare` retrains the *current*
-model's recipe on the current model's own training annotations, fold by fold,
-on the same document folds of the candidate's annotations, so both are scored
-on the same sentences by models that never saw those documents.
+grouped cross-validation scores. :func:`compare` retrains today's recipe on
+the current model's own training annotations, fold by fold, on the same
+document folds of the candidate's annotations, so both are scored on the same
+sentences by models that never saw those documents. The comparison therefore
+measures a change of training data; a change of recipe shows in the cue-list
+version, and a model of another cue list cannot be loaded at all.
 :func:`promote` then points ``current`` at the candidate in one atomic step.
 """
 

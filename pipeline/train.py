@@ -316,10 +316,12 @@ def train(
     if unseen.any():
         seen = data.subset(~unseen)
         without = _fit(seen, inputs[~unseen].reset_index(drop=True), version).model
-        predicted = without.probabilities(
-            [t for t, u in zip(data.texts, unseen, strict=True) if u],
-            [lem for lem, u in zip(lemmas, unseen, strict=True) if u],
-        ) >= np.array([without.thresholds[label] for label in LABELS])
+        predicted = without.decide(
+            without.probabilities(
+                [t for t, u in zip(data.texts, unseen, strict=True) if u],
+                [lem for lem, u in zip(lemmas, unseen, strict=True) if u],
+            )
+        )
         held_out = {
             "documents": sorted(set(np.array(data.doc_ids)[unseen].tolist())),
             "sentences": int(unseen.sum()),

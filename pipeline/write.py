@@ -27,6 +27,7 @@ import logging
 import os
 import shutil
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 STATE_DIR = ".sediment"
 _LOCK_FILE = "lock"
 _LOCK_POLL_SECONDS = 0.2
-_HELD_HERE: dict[Path, int] = {}  # output folders this process holds the lock of
+_HOLDERS: dict[Path, int] = {}  # output folder -> the thread of this process that locked it
 DATASETS = ("documents", "sentences", "sentences_undated", "failures", *schemas.DERIVED)
 _TABLE_FILE = "part-0.parquet"
 _DERIVED_SIGNATURE = "derived-signature.txt"
@@ -82,10 +83,14 @@ def write_tables(tables: Iterable[pa.Table], schema: pa.Schema, path: Path) -> i
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     rows = 0
-    with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-        for table in tables:
-            writer.write_table(table)
-            rows += table.num_rows
+    try:
+        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+            for table in tables:
+                writer.write_table(table)
+                rows += table.num_rows
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     os.replace(temporary, path)
     return rows
 
@@ -111,18 +116,15 @@ class Store:
 
         The lock file names its holder. A holder that died leaves its name
         behind but not the lock (the kernel releases it); that stale name is
-        logged and replaced. The lock is re-entrant within a process, so the
-        command line can take it before it starts a flow that takes it too.
+        logged and replaced. The lock is re-entrant within one thread, so the
+        command line can take it before it starts a flow that takes it too;
+        another thread waits like another process.
 
         Raises:
             SedimentError: Another process held the lock for the whole timeout.
         """
-        if self.root in _HELD_HERE:
-            _HELD_HERE[self.root] += 1
-            try:
-                yield
-            finally:
-                _HELD_HERE[self.root] -= 1
+        if _HOLDERS.get(self.root) == threading.get_ident():
+            yield  # this thread holds it already (the CLI locks, then its flow does)
             return
         handle = (self.state / _LOCK_FILE).open("a+", encoding="utf-8")
         deadline = time.monotonic() + timeout
@@ -148,11 +150,11 @@ class Store:
             started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}")
             handle.flush()
-            _HELD_HERE[self.root] = 0
+            _HOLDERS[self.root] = threading.get_ident()
             try:
                 yield
             finally:
-                del _HELD_HERE[self.root]
+                del _HOLDERS[self.root]
                 handle.truncate(0)
                 handle.flush()
         finally:

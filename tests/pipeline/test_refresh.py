@@ -56,6 +56,9 @@ def test_first_refresh_writes_every_dataset(refreshed):
     assert pdf_rows["page"].notna().all()
     assert set(sentences["model_version"]) == {load_model(SETTINGS.model_dir).version}
     assert sentences.loc[sentences["trust"], "p_trust"].min() > 0
+    terms = read(out, "terms.parquet")
+    delegation = terms[terms["term"] == "Tillitsdelegationen"]
+    assert delegation.loc[delegation["year"] == 2019, "n_matching"].sum() > 0  # SOU 2019:43
     trends = read(out, "trends.parquet")
     assert set(trends["label"]) == {"trust", "control", "detail"}
     overall = trends[trends["level"] == "all"]
@@ -410,3 +413,19 @@ def test_a_refresh_killed_mid_run_loses_and_duplicates_nothing(refreshed, tmp_pa
     pd.testing.assert_frame_equal(
         after, read(reference, "sentences").sort_values(keys, ignore_index=True)
     )
+
+
+@pytest.mark.slow
+def test_a_reclassified_document_keeps_its_page_failures(tmp_path, broken_page_pdf, v1_model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(broken_page_pdf, corpus / "2021_trasig.pdf")
+    out = tmp_path / "out"
+    refresh.run(corpus, out, SETTINGS)
+    failures = read(out, "failures")
+    assert len(failures) == 1 and failures["stage"].tolist() == ["extract"]
+
+    summary = refresh.run(corpus, out, Settings(progress=False, model_dir=str(v1_model)))
+
+    assert summary.counts["reclassified"] == 1
+    pd.testing.assert_frame_equal(read(out, "failures"), failures)

@@ -53,3 +53,12 @@ def test_report_of_an_empty_folder_is_refused(tmp_path):
     result = run_cli("report", str(tmp_path / "none"), "-o", str(tmp_path / "r.html"))
     assert result.returncode == 2 and "[E215]" in result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_report_with_no_year_above_the_minimum_still_renders(refreshed, tmp_path):
+    result = run_cli(
+        "report", str(refreshed), "-o", str(tmp_path / "r.html"), "--min-sentences", "100000"
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("No year with enough sentences to draw") == 2  # shares and layering

@@ -2,6 +2,7 @@ import logging
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pandas as pd
@@ -156,3 +157,25 @@ def test_a_second_refresh_waits_for_the_first_to_finish(small_corpus, tmp_path):
     assert holder.wait() == 0
     assert time.monotonic() - started >= 1 and summary.counts["new"] == 7
     assert (out / ".sediment" / "lock").read_text() == ""  # released cleanly: no stale name
+
+
+def test_another_thread_of_the_same_process_waits_like_another_process(tmp_path):
+    store = Store(tmp_path / "out")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.lock(0):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        with pytest.raises(SedimentError, match="E221"), store.lock(0.3):
+            pass
+    finally:
+        release.set()
+        holder.join()
+    with store.lock(0), store.lock(0):  # the same thread may take it again
+        assert (tmp_path / "out" / ".sediment" / "lock").read_text().startswith("pid ")
