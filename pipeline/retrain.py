@@ -124,8 +124,7 @@ def compare(
         )
         training_inputs = model_inputs(training.texts, annotator.lemmatize_texts(training.texts))
         raw = out_of_fold(evaluation, evaluation_inputs, training, training_inputs)
-        _, _, decided = calibrate(raw, evaluation.labels)
-        current = scores(evaluation.labels, decided)
+        current = scores(evaluation.labels, calibrate(raw, evaluation.labels).decisions)
     return Comparison(
         candidate_version=candidate_card["version"],
         current_version=current_version,

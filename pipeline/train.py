@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -237,15 +238,17 @@ def out_of_fold(
     return raw
 
 
-def calibrate(
-    raw: np.ndarray, gold: np.ndarray
-) -> tuple[dict[str, tuple[float, float]], dict[str, float], np.ndarray]:
-    """Platt scaling per label and the F1-maximising threshold on the calibrated values.
+class Calibration(NamedTuple):
+    """Platt scaling and thresholds fitted on out-of-fold predictions, and what they give."""
 
-    Returns:
-        Calibration (slope, intercept) and threshold per label, and the
-        0/1 decisions they give on ``raw``.
-    """
+    platt: dict[str, tuple[float, float]]
+    thresholds: dict[str, float]
+    probabilities: np.ndarray
+    decisions: np.ndarray
+
+
+def calibrate(raw: np.ndarray, gold: np.ndarray) -> Calibration:
+    """Platt scaling per label and the F1-maximising threshold on the calibrated values."""
     calibration, thresholds = {}, {}
     probabilities = np.zeros(raw.shape)
     for index, label in enumerate(LABELS):
@@ -262,19 +265,17 @@ def calibrate(
         ]
         thresholds[label] = float(_THRESHOLD_GRID[int(np.argmax(f1_at))])
     decided = probabilities >= np.array([thresholds[label] for label in LABELS])
-    return calibration, thresholds, decided
+    return Calibration(calibration, thresholds, probabilities, decided)
 
 
 def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
     """Grouped cross-validation, Platt calibration and thresholds on its predictions, final fit."""
     raw = out_of_fold(data, inputs, data, inputs)
-    calibration, thresholds, decided = calibrate(raw, data.labels)
+    fitted = calibrate(raw, data.labels)
     final = new_pipeline().fit(inputs, data.labels)
     for _, vectorizer, _ in final.named_steps["features"].transformers_:
         vectorizer.stop_words_ = None  # only for introspection; it can be large
-    probabilities = np.column_stack(
-        [calibrated(raw[:, i], *calibration[label]) for i, label in enumerate(LABELS)]
-    )
+    probabilities = fitted.probabilities
     brier = {
         label: {
             "raw": round(float(np.mean((raw[:, i] - data.labels[:, i]) ** 2)), 4),
@@ -283,8 +284,13 @@ def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
         for i, label in enumerate(LABELS)
     }
     return _Fitted(
-        SteeringModel(version, final, thresholds, calibration),
-        {"folds": _FOLDS, "groups": "doc_id", **scores(data.labels, decided), "brier": brier},
+        SteeringModel(version, final, fitted.thresholds, fitted.platt),
+        {
+            "folds": _FOLDS,
+            "groups": "doc_id",
+            **scores(data.labels, fitted.decisions),
+            "brier": brier,
+        },
     )
 
 
