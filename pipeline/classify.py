@@ -9,33 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import skops.io as sio
-from sklearn.pipeline import Pipeline
 
 from pipeline.cards import read_card
 from pipeline.cues import CUES_VERSION, cue_tokens
 from pipeline.errors import Errors, SedimentError
+from pipeline.features import LinearModel
 from pipeline.records import CHUNK_SENTENCES, LABELS, AnnotatedSentence, LabelScores
 
-MODEL_FILE = "model.skops"
+MODEL_FILE = "model.npz"
 LemmaFunction = Callable[[Sequence[str]], list[list[str]]]  # texts → lemmas of each
-
-# Types a steering model may contain beyond skops' defaults; anything else is refused.
-TRUSTED_TYPES = frozenset(
-    {
-        "builtins.dict",
-        "numpy.dtype",
-        "numpy.float64",
-        "numpy.int64",
-        "sklearn.compose._column_transformer.ColumnTransformer",
-        "sklearn.feature_extraction.text.CountVectorizer",
-        "sklearn.feature_extraction.text.TfidfTransformer",
-        "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.linear_model._logistic.LogisticRegression",
-        "sklearn.multioutput.MultiOutputClassifier",
-        "sklearn.pipeline.Pipeline",
-    }
-)
 
 
 def model_inputs(texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> pd.DataFrame:
@@ -70,7 +52,7 @@ class SteeringModel:
     """
 
     version: str
-    pipeline: Pipeline
+    linear: LinearModel
     thresholds: dict[str, float]
     calibration: dict[str, tuple[float, float]]
 
@@ -84,8 +66,9 @@ class SteeringModel:
         chunks = []
         for start in range(0, len(texts), CHUNK_SENTENCES):
             end = start + CHUNK_SENTENCES
-            scored = self.pipeline.predict_proba(model_inputs(texts[start:end], lemmas[start:end]))
-            chunks.append(np.column_stack([label_scores[:, 1] for label_scores in scored]))
+            chunks.append(
+                self.linear.probabilities(model_inputs(texts[start:end], lemmas[start:end]))
+            )
         raw = np.vstack(chunks)
         return np.column_stack(
             [calibrated(raw[:, i], *self.calibration[label]) for i, label in enumerate(LABELS)]
@@ -120,14 +103,11 @@ class SteeringModel:
             pairs, largest effect first. Feature names are prefixed with their
             kind: ``lemmas__``, ``chars__`` or ``cues__``.
         """
-        features = self.pipeline.named_steps["features"]
-        row = features.transform(model_inputs([text], [lemmas])).tocsr()
-        names = features.get_feature_names_out()
+        row = self.linear.features(model_inputs([text], [lemmas]))
+        names = self.linear.feature_names()
         explained = {}
-        for label, estimator in zip(
-            LABELS, self.pipeline.named_steps["classifier"].estimators_, strict=True
-        ):
-            contributions = row.data * estimator.coef_[0][row.indices]
+        for label, coef in zip(LABELS, self.linear.coef, strict=True):
+            contributions = row.data * coef[row.indices]
             order = np.argsort(-np.abs(contributions))[:top]
             explained[label] = [
                 (str(names[row.indices[i]]), float(contributions[i])) for i in order
@@ -165,10 +145,10 @@ def load_model(directory: str | Path) -> SteeringModel:
     The cache is keyed by the resolved folder, so a ``current`` link that is
     pointed at another model loads that model.
 
-    Only the types in :data:`TRUSTED_TYPES` are accepted; nothing is unpickled.
+    The model file holds plain arrays and is read without unpickling anything.
 
     Raises:
-        SedimentError: No model in ``directory``, or it contains untrusted types.
+        SedimentError: No model in ``directory``, or its file is not a plain-array model.
     """
     return _load_resolved(str(Path(directory).resolve()))
 
@@ -185,12 +165,7 @@ def _load_resolved(directory: str) -> SteeringModel:
         raise SedimentError(
             Errors.MODEL_NOT_FOUND, what="steering", path=path, command="make models"
         )
-    untrusted = set(sio.get_untrusted_types(file=path))
-    if untrusted - TRUSTED_TYPES:
-        raise SedimentError(
-            Errors.UNSAFE_MODEL, path=path, types=", ".join(sorted(untrusted - TRUSTED_TYPES))
-        )
-    pipeline = sio.load(path, trusted=sorted(untrusted))
+    linear = LinearModel.load(path)
     card = read_card(directory, "steering")
     if card.get("cues_version") != CUES_VERSION:
         raise SedimentError(
@@ -201,7 +176,7 @@ def _load_resolved(directory: str) -> SteeringModel:
         )
     return SteeringModel(
         version=card["version"],
-        pipeline=pipeline,
+        linear=linear,
         thresholds=card["thresholds"],
         calibration={label: tuple(card["calibration"][label]) for label in LABELS},
     )

@@ -75,7 +75,7 @@ class Errors:
     UNSAFE_MODEL = Message(
         "E205",
         "UnsafeModel",
-        "{path} contains types that sediment does not trust: {types}. Refusing to load it.",
+        "{path} is not a model file that sediment can load safely ({problem}); refusing it.",
     )
     LEXICON_MISSING = Message(
         "E209",

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import json
 import platform
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
@@ -16,7 +15,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import skops.io as sio
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -37,6 +35,7 @@ from pipeline.classify import (
 )
 from pipeline.cues import CUES_VERSION
 from pipeline.errors import Errors, SedimentError
+from pipeline.features import LinearModel
 from pipeline.records import LABELS
 
 REQUIRED_COLUMNS = ("sentence_id", "doc_id", "text", *LABELS)
@@ -272,9 +271,7 @@ def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
     """Grouped cross-validation, Platt calibration and thresholds on its predictions, final fit."""
     raw = out_of_fold(data, inputs, data, inputs)
     fitted = calibrate(raw, data.labels)
-    final = new_pipeline().fit(inputs, data.labels)
-    for _, vectorizer, _ in final.named_steps["features"].transformers_:
-        vectorizer.stop_words_ = None  # only for introspection; it can be large
+    final = LinearModel.from_pipeline(new_pipeline().fit(inputs, data.labels))
     probabilities = fitted.probabilities
     brier = {
         label: {
@@ -334,12 +331,7 @@ def train(
             **scores(data.labels[unseen], predicted),
         }
     out_dir.mkdir(parents=True, exist_ok=True)
-    sio.dump(
-        fitted.model.pipeline,
-        out_dir / MODEL_FILE,
-        compression=zipfile.ZIP_DEFLATED,
-        compresslevel=9,
-    )
+    fitted.model.linear.save(out_dir / MODEL_FILE)
     card = {
         "version": version,
         "trained": dt.date.today().isoformat(),
@@ -356,12 +348,14 @@ def train(
         f"guideline cue indicators (pipeline/cues.py, version {CUES_VERSION})",
         "classifier": f"one logistic regression per label (C={_C}), Platt-calibrated on "
         "grouped out-of-fold predictions",
+        "format": f"{MODEL_FILE}: vocabularies, idf weights and coefficients as plain NumPy "
+        "arrays, loaded without pickle",
         "thresholds": fitted.model.thresholds,
         "calibration": fitted.model.calibration,
         "grouped_cv": fitted.cross_validation,
         "held_out": held_out,
         "libraries": {
-            name: package_version(name) for name in ("scikit-learn", "skops", "numpy", "simplemma")
+            name: package_version(name) for name in ("scikit-learn", "numpy", "simplemma")
         }
         | {"python": platform.python_version()},
     }
@@ -410,6 +404,7 @@ def render_card(card: dict) -> str:
         f"sha256 `{card['training_data']['sha256'][:12]}…`).",
         "",
         f"Features: {card['features']}. Classifier: {card['classifier']}.",
+        f"Stored as {card['format']}.",
         f"Lemmas from annotator `{card['annotator_version']}`.",
         "",
         f"## Grouped {cv['folds']}-fold cross-validation (by document)",
