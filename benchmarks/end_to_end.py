@@ -74,6 +74,8 @@ def main() -> None:
             f"with a text layer in {text_seconds:.2f} s = {text.pages / text_seconds:.0f} pages/s, "
             f"{text.sentences} sentences, {text.counts['failed']} without a text layer"
         )
+        for failure in text.failures:
+            print(f"  failed: {failure.message}")
         print(
             f"PDFs, OCR on: {ocr_seconds:.2f} s; {ocr_pages} pages read by OCR, "
             f"{ocr_seconds - text_seconds:.1f} s more"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from pipeline.layout import PageLines, TextLine
-from pipeline.pdf_backends import clean_line
+from pipeline.pdf_backends import PDFIUM_LOCK, clean_line
 
 DPI = 300
 LANGUAGE = "swe"
@@ -39,14 +39,15 @@ def ocr_available() -> bool:
 
 def ocr_page(path: Path, number: int) -> PageLines:
     """Render page ``number`` (1-based) at 300 dpi and read its lines with Tesseract."""
-    pdf = pdfium.PdfDocument(path)
-    try:
-        page = pdf[number - 1]
-        width, height = page.get_size()
-        image = page.render(scale=DPI / 72, grayscale=True).to_pil()
-        page.close()
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(path)
+        try:
+            page = pdf[number - 1]
+            width, height = page.get_size()
+            image = page.render(scale=DPI / 72, grayscale=True).to_pil()
+            page.close()
+        finally:
+            pdf.close()
     with tempfile.TemporaryDirectory() as folder:
         png = Path(folder) / "page.png"
         image.save(png)

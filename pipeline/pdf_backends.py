@@ -9,6 +9,7 @@ almost all real documents, with boxes in points from the page's top-left.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ import pypdfium2.raw as pdfium_c
 from pipeline.errors import Errors, InputError
 from pipeline.layout import PageLines, TextLine
 
+# pdfium is not thread-safe, not even for different documents: one call at a time per process.
+PDFIUM_LOCK = threading.RLock()
 _PDF_MAGIC = b"%PDF-"
 _ENCRYPT_KEY = b"/Encrypt"
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0\b")
@@ -144,10 +147,17 @@ def _has_images(page: pdfium.PdfPage) -> bool:
 def read_pdfium(path: Path, label: str) -> RawPdf:
     """Read positioned lines of every page with pypdfium2, one page in memory at a time.
 
+    Holds :data:`PDFIUM_LOCK` while it reads, so threads read PDFs one after another.
+
     Raises:
         InputError: The file is empty, not a PDF, corrupt, encrypted or has no pages.
     """
     check_pdf_bytes(path, label)
+    with PDFIUM_LOCK:
+        return _read_pdfium(path, label)
+
+
+def _read_pdfium(path: Path, label: str) -> RawPdf:
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:

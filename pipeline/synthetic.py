@@ -16,6 +16,8 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
+from pipeline.pdf_backends import PDFIUM_LOCK
+
 HEADER = "Kommunstyrelsens förvaltning | Styrning och uppföljning 2024"
 _WORD = re.compile(r"\w+")
 
@@ -79,9 +81,10 @@ def _escape(text: str) -> str:
 
 def scanned_copy(source: Path, target: Path, dpi: int = 200) -> None:
     """Write an image-only PDF of ``source``: every page rendered, no text layer."""
-    pdf = pdfium.PdfDocument(source)
-    images = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))]
-    pdf.close()
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(source)
+        images = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))]
+        pdf.close()
     images[0].save(target, save_all=True, append_images=images[1:], resolution=dpi)
 
 

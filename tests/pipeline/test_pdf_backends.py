@@ -1,4 +1,5 @@
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -28,3 +29,13 @@ def test_clean_line_spells_out_ligatures_and_symbol_font_glyphs():
     assert clean_line("e\ufb00ektiv \ufb01nansiering\u00a0") == "effektiv finansiering"
     assert clean_line("\uf062-Naftylamin \uf0b7 punkt") == "β-Naftylamin • punkt"
     assert clean_line("detalj\u00adstyr\u00ad") == "detaljstyr\u00ad"
+
+
+def test_pdfium_reads_the_same_lines_from_many_threads_at_once():
+    """pdfium is not thread-safe; the thread runner must still get every page right."""
+    _, read = PDF_BACKENDS["pdfium"]
+    pdfs = sorted(SHARED_PDF.glob("*.pdf"))[:12]
+    alone = {pdf.name: read(pdf, pdf.name) for pdf in pdfs}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = dict(pool.map(lambda pdf: (pdf.name, read(pdf, pdf.name)), pdfs * 3))
+    assert together == alone
