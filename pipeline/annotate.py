@@ -15,7 +15,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from pipeline.cards import CARD_FILE, lemma_scores_table
 from pipeline.conllu import GoldSentence, read_conllu
 from pipeline.errors import Errors, SedimentError
 from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.loading import LoadOnce
 from pipeline.records import AnnotatedSentence, Sentence
 from pipeline.swedish import ABBREVIATIONS
 from pipeline.tagger import PerceptronTagger, first_pass_features
@@ -211,9 +211,11 @@ class Annotator:
         ]
 
 
-@cache
+@LoadOnce
 def load_annotator(directory: str) -> Annotator:
-    """Load the annotator built by :func:`build_annotator` (cached per process).
+    """Load the annotator built by :func:`build_annotator`, once per process.
+
+    The Hunspell lexicon and simplemma's Swedish dictionary are loaded with it.
 
     Raises:
         SedimentError: The folder holds no annotator.
@@ -225,6 +227,7 @@ def load_annotator(directory: str) -> Annotator:
         )
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         data = json.load(handle)
+    _simplemma_lemma("och")  # simplemma loads its dictionary at the first look-up
     return Annotator(
         version=data["version"],
         tagger=PerceptronTagger.from_dict(data["tagger"]),

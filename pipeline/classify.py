@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from pipeline.cards import read_card
 from pipeline.cues import CUES_VERSION, cue_tokens
 from pipeline.errors import Errors, SedimentError
 from pipeline.features import LinearModel
+from pipeline.loading import LoadOnce
 from pipeline.records import CHUNK_SENTENCES, LABELS, AnnotatedSentence, LabelScores
 
 MODEL_FILE = "model.npz"
@@ -158,7 +158,7 @@ def forget_loaded_models() -> None:
     _load_resolved.cache_clear()
 
 
-@cache
+@LoadOnce
 def _load_resolved(directory: str) -> SteeringModel:
     path = Path(directory) / MODEL_FILE
     if not path.is_file():

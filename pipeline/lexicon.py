@@ -14,11 +14,11 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
 from pipeline.errors import Errors, SedimentError
+from pipeline.loading import LoadOnce
 
 DICTIONARY = Path(sys.prefix) / "share" / "hunspell" / "sv_SE"
 _ONLY_IN_COMPOUND = "Z"
@@ -49,14 +49,14 @@ class Lexicon:
     """Analyses Swedish word forms with Hunspell's dictionary and suffix rules."""
 
     def __init__(self, dic: Path, aff: Path) -> None:
-        stems: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # Tuples of strings, unlike lists, are not tracked by the cyclic garbage collector.
+        self._stems: dict[str, tuple[tuple[str, str], ...]] = {}
         for line in dic.read_text(encoding="utf-8").splitlines()[1:]:
             word, _, flags = line.partition("/")
             word = word.strip()
             if word and " " not in word and _FORBIDDEN not in flags:
-                stems[word.lower()].append((word, flags.strip()))
-        # Tuples of strings, unlike lists, are not tracked by the cyclic garbage collector.
-        self._stems = {lower: tuple(entries) for lower, entries in stems.items()}
+                lower = word.lower()
+                self._stems[lower] = (*self._stems.get(lower, ()), (word, flags.strip()))
         self._rules: dict[str, list[_Rule]] = defaultdict(list)
         for line in aff.read_text(encoding="utf-8").splitlines():
             parts = line.split()
@@ -113,13 +113,19 @@ class Lexicon:
         return bool(found) if found is not None else bool(self._analyse(lower))
 
 
-@cache
 def load_lexicon(path: str = str(DICTIONARY)) -> Lexicon:
     """Load the Swedish Hunspell dictionary installed with the ``hunspell-sv`` package.
+
+    Loaded once per process and path.
 
     Raises:
         SedimentError: The dictionary files are not installed.
     """
+    return _load_lexicon(path)
+
+
+@LoadOnce
+def _load_lexicon(path: str) -> Lexicon:
     dic, aff = Path(f"{path}.dic"), Path(f"{path}.aff")
     if not dic.is_file() or not aff.is_file():
         raise SedimentError(Errors.LEXICON_MISSING, path=dic)

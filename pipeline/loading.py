@@ -1,0 +1,37 @@
+"""Load a model or dictionary once per process, even when threads ask for it at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Generic, TypeVar
+
+Key = TypeVar("Key")
+Loaded = TypeVar("Loaded")
+
+
+class LoadOnce(Generic[Key, Loaded]):
+    """A cache around a loader: the first call per key loads, later calls reuse.
+
+    Unlike ``functools.cache``, a thread that asks while another thread loads
+    the same thing waits for it instead of loading a second copy.
+    """
+
+    def __init__(self, load: Callable[[Key], Loaded]) -> None:
+        self._load = load
+        self._loaded: dict[Key, Loaded] = {}
+        self._lock = threading.Lock()
+        update_wrapper(self, load)
+
+    def __call__(self, key: Key) -> Loaded:
+        """The loaded value for ``key``."""
+        with self._lock:
+            if key not in self._loaded:
+                self._loaded[key] = self._load(key)
+            return self._loaded[key]
+
+    def cache_clear(self) -> None:
+        """Forget everything loaded, so the next call loads again."""
+        with self._lock:
+            self._loaded.clear()

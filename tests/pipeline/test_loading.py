@@ -1,0 +1,40 @@
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from pipeline.annotate import load_annotator
+from pipeline.classify import forget_loaded_models, load_model
+from pipeline.loading import LoadOnce
+from pipeline.settings import Settings
+
+
+def test_threads_that_ask_at_once_share_one_load():
+    calls = []
+    entered = threading.Event()
+
+    @LoadOnce
+    def slow_load(key: str) -> object:
+        calls.append(key)
+        entered.set()
+        time.sleep(0.2)
+        return object()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(slow_load, "a")
+        entered.wait()
+        others = [pool.submit(slow_load, "a") for _ in range(3)]
+        loaded = {id(future.result()) for future in [first, *others]}
+    assert calls == ["a"] and len(loaded) == 1
+    slow_load.cache_clear()
+    slow_load("a")
+    assert calls == ["a", "a"]
+
+
+def test_the_annotator_and_model_are_loaded_once_for_many_threads():
+    load_annotator.cache_clear()  # about a second to load again, so the threads meet
+    forget_loaded_models()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        annotators = list(pool.map(lambda _: load_annotator(Settings().annotator_dir), range(8)))
+        models = list(pool.map(lambda _: load_model(Settings().model_dir), range(8)))
+    assert all(annotator is annotators[0] for annotator in annotators)
+    assert all(model is models[0] for model in models)
