@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.futures import as_completed
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -167,13 +168,20 @@ def task_runner(settings: Settings) -> TaskRunner:
 
 
 def run_refresh(corpus_dir: Path, output_dir: Path, settings: Settings) -> refresh.Summary:
-    """Run the flow with the task runner of ``settings.runner``.
+    """Run the flow once, now, with the task runner of ``settings.runner``.
 
     The output folder's lock is taken first, so a busy folder stops the command
     with a clear message before a flow run starts.
+
+    Flow-run heartbeats are off for this run: they let a server mark a
+    deployment's dead runs as crashed, and Prefect's heartbeat thread adds up
+    to a second to the end of every run. Served and deployed runs keep them.
     """
     configured = refresh_flow.with_options(task_runner=task_runner(settings))
-    with Store(output_dir).lock(settings.lock_timeout):  # before Prefect starts the run
+    with (
+        Store(output_dir).lock(settings.lock_timeout),  # before Prefect starts the run
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         return configured(str(corpus_dir), str(output_dir), settings.as_dict())
 
 
