@@ -11,17 +11,15 @@ import datetime as dt
 import gzip
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simplemma.strategies import DictionaryLookupStrategy
-
 from pipeline.cards import CARD_FILE, lemma_scores_table
 from pipeline.conllu import GoldSentence, read_conllu
+from pipeline.dictionary import swedish_lemma
 from pipeline.errors import Errors, SedimentError
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.loading import LoadOnce
@@ -48,7 +46,6 @@ _TOKEN = re.compile(
 )
 # A token and the white space before it, for a tokenizer that keeps the white space.
 SPACED_TOKEN = re.compile(rf"(\s*)({_TOKEN.pattern})", re.VERBOSE)
-_SIMPLEMMA = DictionaryLookupStrategy()
 _VERBATIM_UPOS = frozenset({"PUNCT", "SYM", "NUM", "X"})
 _FOLDS = 5
 # A proper noun's genitive: "USA:s", "Lars's", and definite names: "Riksrevisionens".
@@ -73,16 +70,6 @@ def _shared_prefix(first: str, second: str) -> int:
             break
         length += 1
     return length
-
-
-def _simplemma_lemma(word: str) -> str | None:
-    """The lower-cased lemma that simplemma's dictionary gives a word it knows, else None.
-
-    A direct dictionary look-up: the same answer as ``simplemma.is_known`` and
-    ``simplemma.lemmatize`` give a known word, without their per-call overhead.
-    """
-    lemma = _SIMPLEMMA.get_lemma(unicodedata.normalize("NFC", word.lower()), "sv")
-    return None if lemma is None else lemma.lower()
 
 
 @dataclass(frozen=True)
@@ -114,7 +101,7 @@ class Annotator:
             readings = self.lexicon.readings(word)
             flags = sorted({flag for reading in readings for flag in reading.flags})
             kind = "none" if not readings else "base" if not readings[0].inflected else "inflected"
-            lemma = _simplemma_lemma(word)
+            lemma = swedish_lemma(word)
             lower = word.lower()
             shared = _shared_prefix(lower, lemma) if lemma else 0
             features = (
@@ -147,7 +134,7 @@ class Annotator:
             return lower  # present participles are their own lemma in UD Swedish
         readings = self.lexicon.readings(lower)
         stems = {reading.stem.lower() for reading in readings if reading.inflected}
-        lemma = _simplemma_lemma(lower)
+        lemma = swedish_lemma(lower)
         participle = _PARTICIPLE.match(lower) if upos in {"ADJ", "NOUN"} else None
         if participle and lemma == f"{participle.group(1)}a":
             return f"{participle.group(1)}ad"  # participles: "baserade", "baserat" → "baserad"
@@ -169,7 +156,7 @@ class Annotator:
         if compound and not readings:
             for cut in range(2, len(lower) - 2):
                 tail = lower[cut:]
-                if _simplemma_lemma(tail) is not None or self.lexicon.knows(tail):
+                if swedish_lemma(tail) is not None or self.lexicon.knows(tail):
                     return lower[:cut] + self._lemma(tail, upos, compound=False)
         return lower
 
@@ -227,7 +214,7 @@ def load_annotator(directory: str) -> Annotator:
         )
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         data = json.load(handle)
-    _simplemma_lemma("och")  # simplemma loads its dictionary at the first look-up
+    swedish_lemma("och")  # loads simplemma's dictionary now, not in the first thread that tags
     return Annotator(
         version=data["version"],
         tagger=PerceptronTagger.from_dict(data["tagger"]),

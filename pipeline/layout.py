@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import simplemma
+from pipeline.dictionary import is_known
 
 ParagraphKind = Literal["prose", "heading", "caption", "toc", "reference"]
 SENTENCE_KINDS: frozenset[str] = frozenset({"prose", "heading", "caption"})
@@ -102,7 +102,7 @@ class Layout:
 
 def is_word(word: str) -> bool:
     """True when the Swedish lexicon knows ``word`` (any case)."""
-    return simplemma.is_known(word.lower(), lang="sv")
+    return is_known(word)
 
 
 def join_hyphenated(left: str, right: str) -> str:
