@@ -117,14 +117,12 @@ class FeatureBlock:
         )
 
     def _columns_of_word(self, word: str) -> list[int]:
-        """Column indices of a word's character n-grams that are in the vocabulary."""
-        columns = self._word_columns.get(word)
-        if columns is None:
-            if len(self._word_columns) >= _WORD_CACHE_LIMIT:
-                self._word_columns.clear()
-            index = self._index
-            grams = char_wb_ngrams(word, *self.ngram_range)
-            columns = self._word_columns[word] = [index[g] for g in grams if g in index]
+        """Column indices of a new word's character n-grams in the vocabulary, remembered."""
+        if len(self._word_columns) >= _WORD_CACHE_LIMIT:
+            self._word_columns.clear()
+        index = self._index
+        grams = char_wb_ngrams(word, *self.ngram_range)
+        columns = self._word_columns[word] = [index[g] for g in grams if g in index]
         return columns
 
     def _columns(self, document: str) -> list[int]:
@@ -133,8 +131,10 @@ class FeatureBlock:
             document = document.lower()
         if self.analyzer == "char_wb":
             columns: list[int] = []
+            remembered = self._word_columns
             for word in _WHITE_SPACES.sub(" ", document).split():
-                columns += self._columns_of_word(word)
+                found = remembered.get(word)
+                columns += self._columns_of_word(word) if found is None else found
             return columns
         tokens = document.split()
         low, high = self.ngram_range
@@ -148,16 +148,16 @@ class FeatureBlock:
 
     def transform(self, documents: Sequence[str]) -> sp.csr_matrix:
         """The block's feature matrix, one row per document, as scikit-learn computes it."""
-        rows: list[int] = []
         columns: list[int] = []
-        for row, document in enumerate(documents):
-            found = self._columns(document)
-            columns += found
-            rows += [row] * len(found)
+        starts = [0]
+        for document in documents:
+            columns += self._columns(document)
+            starts.append(len(columns))
         matrix = sp.csr_matrix(
-            (np.ones(len(columns)), (rows, columns)), shape=(len(documents), len(self.terms))
+            (np.ones(len(columns)), np.array(columns, dtype=np.int32), np.array(starts)),
+            shape=(len(documents), len(self.terms)),
         )
-        matrix.sum_duplicates()
+        matrix.sum_duplicates()  # a term that occurs twice: one column with its count
         if self.binary:
             matrix.data[:] = 1.0
         if self.sublinear_tf:
