@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import update_wrapper
 from typing import Generic, TypeVar
 
@@ -15,7 +17,9 @@ class LoadOnce(Generic[Key, Loaded]):
     """A cache around a loader: the first call per key loads, later calls reuse.
 
     Unlike ``functools.cache``, a thread that asks while another thread loads
-    the same thing waits for it instead of loading a second copy.
+    the same thing waits for it instead of loading a second copy. The cyclic
+    garbage collector is paused while loading: models and dictionaries are
+    hundreds of thousands of small objects it would otherwise walk again and again.
     """
 
     def __init__(self, load: Callable[[Key], Loaded]) -> None:
@@ -28,10 +32,22 @@ class LoadOnce(Generic[Key, Loaded]):
         """The loaded value for ``key``."""
         with self._lock:
             if key not in self._loaded:
-                self._loaded[key] = self._load(key)
+                with _collector_paused():
+                    self._loaded[key] = self._load(key)
             return self._loaded[key]
 
     def cache_clear(self) -> None:
         """Forget everything loaded, so the next call loads again."""
         with self._lock:
             self._loaded.clear()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

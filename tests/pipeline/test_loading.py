@@ -1,3 +1,4 @@
+import gc
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,11 +11,13 @@ from pipeline.settings import Settings
 
 def test_threads_that_ask_at_once_share_one_load():
     calls = []
+    collecting = []
     entered = threading.Event()
 
     @LoadOnce
     def slow_load(key: str) -> object:
         calls.append(key)
+        collecting.append(gc.isenabled())
         entered.set()
         time.sleep(0.2)
         return object()
@@ -25,6 +28,7 @@ def test_threads_that_ask_at_once_share_one_load():
         others = [pool.submit(slow_load, "a") for _ in range(3)]
         loaded = {id(future.result()) for future in [first, *others]}
     assert calls == ["a"] and len(loaded) == 1
+    assert collecting == [False] and gc.isenabled()  # paused while loading, then back on
     slow_load.cache_clear()
     slow_load("a")
     assert calls == ["a", "a"]
