@@ -41,7 +41,7 @@ from pipeline.records import (
 from pipeline.segment import segment
 from pipeline.settings import Settings
 from pipeline.terms import families_digest, load_families
-from pipeline.trends import DERIVED_COLUMNS, DERIVED_VERSION, derived_tables, read_sentences
+from pipeline.trends import DERIVED_VERSION, count_stored, derived_tables
 from pipeline.write import DATASETS, Store, sentence_file, write_table, write_tables
 
 log = logging.getLogger(__name__)
@@ -422,10 +422,11 @@ def commit(job: Job, results: Sequence[DocumentResult], reclassified_sentences: 
         failure_table = pa.Table.from_pylist(
             _assemble_failures(job, failures, store), schema=schemas.FAILURES
         )
+        families = load_families(job.settings.terms)
         derived = derived_tables(
-            read_sentences(job.staging / "sentences", DERIVED_COLUMNS),
+            count_stored(job.staging / "sentences", families),
             documents.select(["doc_id", "year", "status", "organisation", "doc_type"]).to_pandas(),
-            load_families(job.settings.terms),
+            families,
             job.settings.share_from,
             job.settings.min_sentences,
         )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from pipeline import schemas
 from pipeline.errors import Errors, SedimentError
@@ -43,11 +47,90 @@ def _dated(documents: pd.DataFrame) -> pd.DataFrame:
     return ok.astype({"year": int})
 
 
-def per_document(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True)
+class SentenceCounts:
+    """The sentences summed per document: everything the derived tables need from them.
+
+    Attributes:
+        labels: Indexed by ``doc_id``: ``n_sentences``, the positive sentences
+            of each label and each label's summed probability (``p_<label>``).
+        terms: Columns ``doc_id``, ``family``, ``term`` (None: any of the
+            family's terms) and ``n_matching``, the sentences that use it.
+    """
+
+    labels: pd.DataFrame
+    terms: pd.DataFrame
+
+    @classmethod
+    def of(cls, sentences: pd.DataFrame, families: Families) -> SentenceCounts:
+        """Count sentences with the columns :data:`SENTENCE_COLUMNS` (and ``lemmas`` for terms)."""
+        return cls.tallied([sentences], families)
+
+    @classmethod
+    def tallied(
+        cls, parts: Iterable[pd.DataFrame | pa.RecordBatch], families: Families
+    ) -> SentenceCounts:
+        """Count sentences that come in parts; the parts of one document are added up.
+
+        Only the counts of each part are kept, so ``parts`` may be a generator
+        over a corpus of any size.
+        """
+        doc_ids: list[np.ndarray] = []
+        sums: dict[str, list[np.ndarray]] = {column: [] for column in _SUMMED}
+        matching: Counter[tuple[str, str, str | None]] = Counter()
+        for sentences in parts:
+            rows, ids = pd.factorize(np.asarray(sentences["doc_id"]))
+            doc_ids.append(ids)
+            sums["n_sentences"].append(np.bincount(rows, minlength=len(ids)))
+            for column in _SUMMED[1:]:
+                weights = np.asarray(sentences[column], dtype=float)
+                sums[column].append(np.bincount(rows, weights=weights, minlength=len(ids)))
+            if families:
+                for row, lemmas in zip(rows.tolist(), sentences["lemmas"].tolist(), strict=True):
+                    found = matching_terms(lemmas, families)
+                    for family, term in {*found, *((family, None) for family, _ in found)}:
+                        matching[(ids[row], family, term)] += 1
+        index = pd.Index(np.concatenate(doc_ids) if doc_ids else [], dtype=object, name="doc_id")
+        labels = pd.DataFrame(
+            {column: np.concatenate(arrays) if arrays else [] for column, arrays in sums.items()},
+            index=index,
+        )
+        labels = (
+            labels.groupby(level=0).sum().astype({"n_sentences": int, **dict.fromkeys(LABELS, int)})
+        )
+        terms = pd.DataFrame(
+            [(*key, count) for key, count in matching.items()], columns=_TERM_COUNT_COLUMNS
+        )
+        return cls(labels, terms)
+
+
+_SUMMED = ["n_sentences", *LABELS, *(f"p_{label}" for label in LABELS)]
+_TERM_COUNT_COLUMNS = ["doc_id", "family", "term", "n_matching"]
+_ROWS_PER_READ = 20_000
+
+
+def count_stored(sentences_dir: Path, families: Families) -> SentenceCounts:
+    """Count a sentences dataset file by file, a few thousand rows at a time.
+
+    Memory stays that of one read and the per-document counts, however large
+    the corpus.
+    """
+    columns = [*SENTENCE_COLUMNS, "lemmas"] if families else SENTENCE_COLUMNS
+    return SentenceCounts.tallied(
+        (
+            batch
+            for path in sorted(sentences_dir.rglob("*.parquet"))
+            for batch in pq.ParquetFile(path).iter_batches(_ROWS_PER_READ, columns=columns)
+        ),
+        families,
+    )
+
+
+def per_document(counts: SentenceCounts, documents: pd.DataFrame) -> pd.DataFrame:
     """One row per dated ``ok`` document: its metadata and per-label sentence counts.
 
     Args:
-        sentences: Columns :data:`SENTENCE_COLUMNS`.
+        counts: The sentences counted per document.
         documents: Columns ``doc_id``, ``year``, ``status``, ``organisation``, ``doc_type``.
 
     Returns:
@@ -55,20 +138,15 @@ def per_document(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFra
         and per label the number of positive sentences and the summed probability.
     """
     ok = _dated(documents)
-    counts = sentences.groupby("doc_id").agg(
-        n_sentences=("doc_id", "size"),
-        **{label: (label, "sum") for label in LABELS},
-        **{f"p_{label}": (f"p_{label}", "sum") for label in LABELS},
-    )
     merged = ok[["doc_id", "year", "organisation", "doc_type"]].merge(
-        counts, left_on="doc_id", right_index=True, how="left"
+        counts.labels, left_on="doc_id", right_index=True, how="left"
     )
     numeric = ["n_sentences", *LABELS, *(f"p_{label}" for label in LABELS)]
     merged[numeric] = merged[numeric].fillna(0)
     return merged.astype({"year": int, "n_sentences": int, **dict.fromkeys(LABELS, int)})
 
 
-def trends_table(sentences: pd.DataFrame, documents: pd.DataFrame) -> pa.Table:
+def trends_table(counts: SentenceCounts, documents: pd.DataFrame) -> pa.Table:
     """Per level, group, year and label: documents, sentences, positives and shares.
 
     Levels are all documents (group empty), each organisation and each
@@ -76,13 +154,13 @@ def trends_table(sentences: pd.DataFrame, documents: pd.DataFrame) -> pa.Table:
     sentences has share 0 and the interval (0, 1).
 
     Args:
-        sentences: Columns :data:`SENTENCE_COLUMNS`.
+        counts: The sentences counted per document.
         documents: Columns ``doc_id``, ``year``, ``status``, ``organisation``, ``doc_type``.
 
     Returns:
         A table with the :data:`schemas.TRENDS` schema.
     """
-    docs = per_document(sentences, documents)
+    docs = per_document(counts, documents)
     rows = []
     for level, column in LEVELS.items():
         frame = docs if column is None else docs[docs[column].notna()]
@@ -112,11 +190,11 @@ def trends_table(sentences: pd.DataFrame, documents: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schemas.TRENDS)
 
 
-def terms_table(sentences: pd.DataFrame, documents: pd.DataFrame, families: Families) -> pa.Table:
+def terms_table(counts: SentenceCounts, documents: pd.DataFrame, families: Families) -> pa.Table:
     """Per year, family and term: the share of sentences and documents that use it.
 
     Args:
-        sentences: Columns ``doc_id`` and ``lemmas``.
+        counts: The sentences counted per document, with term counts of ``families``.
         documents: As for :func:`trends_table`.
         families: Term families (:func:`pipeline.terms.load_families`).
 
@@ -124,23 +202,19 @@ def terms_table(sentences: pd.DataFrame, documents: pd.DataFrame, families: Fami
         A table with the :data:`schemas.TERMS` schema; a row with an empty
         ``term`` counts any term of the family.
     """
-    counts = sentences.groupby("doc_id").size().rename("n_sentences")
-    docs = _dated(documents).merge(counts, left_on="doc_id", right_index=True, how="left")
-    docs["n_sentences"] = docs["n_sentences"].fillna(0).astype(int)
+    docs = per_document(counts, documents)
     year_of = dict(zip(docs["doc_id"], docs["year"], strict=True))
-    hits: dict[tuple[int, str, str | None], list[str]] = {}
-    for doc_id, lemmas in zip(sentences["doc_id"], sentences["lemmas"], strict=True):
-        if doc_id not in year_of:
-            continue
-        found = matching_terms(list(lemmas), families)
-        for key in {*found, *((family, None) for family, _ in found)}:
-            hits.setdefault((year_of[doc_id], *key), []).append(doc_id)
+    hits: dict[tuple[int, str, str | None], list[int]] = {}
+    for doc_id, family, term, n_matching in counts.terms.itertuples(index=False):
+        if doc_id in year_of:
+            key = (year_of[doc_id], family, None if pd.isna(term) else term)
+            hits.setdefault(key, []).append(int(n_matching))
     rows = []
     for year, group in docs.groupby("year", sort=True):
         n_sentences = int(group["n_sentences"].sum())
         for family, terms in families.items():
             for term in (None, *terms):
-                matched = hits.get((int(year), family, term), [])
+                matched = hits.get((int(year), family, term), [])  # one count per document
                 rows.append(
                     {
                         "year": int(year),
@@ -148,25 +222,25 @@ def terms_table(sentences: pd.DataFrame, documents: pd.DataFrame, families: Fami
                         "term": term,
                         "n_documents": len(group),
                         "n_sentences": n_sentences,
-                        "n_matching": len(matched),
-                        "share": len(matched) / n_sentences if n_sentences else 0.0,
-                        "doc_share": len(set(matched)) / len(group),
+                        "n_matching": sum(matched),
+                        "share": sum(matched) / n_sentences if n_sentences else 0.0,
+                        "doc_share": len(matched) / len(group),
                     }
                 )
     return pa.Table.from_pylist(rows, schema=schemas.TERMS)
 
 
-def layering_table(sentences: pd.DataFrame, documents: pd.DataFrame) -> pa.Table:
+def layering_table(counts: SentenceCounts, documents: pd.DataFrame) -> pa.Table:
     """Per year: do documents carry trust and control language together, or one instead?
 
     Args:
-        sentences: Columns :data:`SENTENCE_COLUMNS`.
+        counts: The sentences counted per document.
         documents: As for :func:`trends_table`.
 
     Returns:
         A table with the :data:`schemas.LAYERING` schema.
     """
-    docs = per_document(sentences, documents)
+    docs = per_document(counts, documents)
     rows = []
     for year, group in docs.groupby("year", sort=True):
         trust, control = group["trust"] > 0, group["control"] > 0
@@ -242,11 +316,8 @@ def _half(share: float | None) -> float | None:
     return None if share is None else share / 2
 
 
-DERIVED_COLUMNS = [*SENTENCE_COLUMNS, "lemmas"]
-
-
 def derived_tables(
-    sentences: pd.DataFrame,
+    counts: SentenceCounts,
     documents: pd.DataFrame,
     families: Families,
     share_from: str = "labels",
@@ -255,18 +326,18 @@ def derived_tables(
     """Every table computed from the stored sentences, by file name.
 
     Args:
-        sentences: Columns :data:`DERIVED_COLUMNS` of the dated sentences.
+        counts: The sentences counted per document, with term counts of ``families``.
         documents: Columns ``doc_id``, ``year``, ``status``, ``organisation``, ``doc_type``.
         families: Term families to track.
         share_from: Which share the sediment metrics of labels use.
         min_sentences: Fewest sentences a year needs to count in the sediment metrics.
     """
-    trends = trends_table(sentences, documents)
-    terms = terms_table(sentences, documents, families)
+    trends = trends_table(counts, documents)
+    terms = terms_table(counts, documents, families)
     return {
         "trends.parquet": trends,
         "terms.parquet": terms,
-        "layering.parquet": layering_table(sentences, documents),
+        "layering.parquet": layering_table(counts, documents),
         "sediment.parquet": sediment_table(trends, terms, share_from, min_sentences),
     }
 
@@ -284,7 +355,7 @@ def stored_derived(
     if documents is None:
         raise SedimentError(Errors.NOTHING_STORED, path=output_dir)
     tables = derived_tables(
-        read_sentences(output_dir / "sentences", DERIVED_COLUMNS),
+        count_stored(output_dir / "sentences", families),
         documents.select(["doc_id", "year", "status", "organisation", "doc_type"]).to_pandas(),
         families,
         share_from,

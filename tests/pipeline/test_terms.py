@@ -3,7 +3,13 @@ import pytest
 
 from pipeline.errors import SedimentError
 from pipeline.terms import load_families, matching_terms
-from pipeline.trends import layering_table, sediment_table, terms_table, trends_table
+from pipeline.trends import (
+    SentenceCounts,
+    layering_table,
+    sediment_table,
+    terms_table,
+    trends_table,
+)
 
 FAMILIES = load_families(None)
 
@@ -64,10 +70,13 @@ SENTENCES = pd.DataFrame(
     }
 )
 
+# Counted in two parts, as stored files are read: the sums must not depend on the split.
+COUNTS = SentenceCounts.tallied([SENTENCES[:3], SENTENCES[3:]], FAMILIES)
+
 
 def test_term_shares_per_year_by_hand():
     terms = (
-        terms_table(SENTENCES, DOCUMENTS, FAMILIES)
+        terms_table(COUNTS, DOCUMENTS, FAMILIES)
         .to_pandas()
         .set_index(["year", "family", "term"], drop=False)
     )
@@ -81,7 +90,7 @@ def test_term_shares_per_year_by_hand():
 
 
 def test_layering_counts_documents_with_both_kinds_of_language():
-    layering = layering_table(SENTENCES, DOCUMENTS).to_pandas().set_index("year")
+    layering = layering_table(COUNTS, DOCUMENTS).to_pandas().set_index("year")
     # 2018: a has trust and control, b only trust. 2020: c only control, d both.
     shares = ["trust_doc_share", "control_doc_share", "both_doc_share"]
     assert layering.loc[2018, shares].tolist() == [1.0, 0.5, 0.5]
@@ -90,8 +99,8 @@ def test_layering_counts_documents_with_both_kinds_of_language():
 
 
 def test_sediment_table_has_a_row_per_label_family_and_term():
-    trends = trends_table(SENTENCES, DOCUMENTS)
-    terms = terms_table(SENTENCES, DOCUMENTS, FAMILIES)
+    trends = trends_table(COUNTS, DOCUMENTS)
+    terms = terms_table(COUNTS, DOCUMENTS, FAMILIES)
     table = sediment_table(trends, terms).to_pandas().set_index(["kind", "name"])
     assert {name for kind, name in table.index if kind == "label"} == {"trust", "control", "detail"}
     assert {name for kind, name in table.index if kind == "family"} == set(FAMILIES)

@@ -1,7 +1,10 @@
 import pandas as pd
 import pytest
 
-from pipeline.trends import trends_table
+from pipeline import refresh, trends
+from pipeline.settings import Settings
+from pipeline.terms import load_families
+from pipeline.trends import SentenceCounts, trends_table
 
 DOCUMENTS = pd.DataFrame(
     {
@@ -46,7 +49,7 @@ def row(table, level, group, year, label):
 
 
 def test_shares_counts_and_document_shares_by_hand():
-    table = trends_table(SENTENCES, DOCUMENTS).to_pandas()
+    table = trends_table(SentenceCounts.of(SENTENCES, {}), DOCUMENTS).to_pandas()
     trust_2019 = row(table, "all", None, 2019, "trust")
     assert (trust_2019.n_documents, trust_2019.n_sentences, trust_2019.n_positive) == (2, 4, 2)
     assert trust_2019.share == 0.5 and trust_2019.doc_share == 0.5
@@ -57,14 +60,14 @@ def test_shares_counts_and_document_shares_by_hand():
 
 
 def test_a_dated_document_without_sentences_gives_zero_shares_and_a_full_interval():
-    table = trends_table(SENTENCES, DOCUMENTS).to_pandas()
+    table = trends_table(SentenceCounts.of(SENTENCES, {}), DOCUMENTS).to_pandas()
     empty = row(table, "all", None, 2021, "trust")
     assert (empty.n_documents, empty.n_sentences, empty.share, empty.doc_share) == (1, 0, 0.0, 0.0)
     assert (empty.share_low, empty.share_high, empty.p_share) == (0.0, 1.0, 0.0)
 
 
 def test_organisations_and_document_types_are_their_own_groups_where_known():
-    table = trends_table(SENTENCES, DOCUMENTS).to_pandas()
+    table = trends_table(SentenceCounts.of(SENTENCES, {}), DOCUMENTS).to_pandas()
     skr = row(table, "organisation", "SKR", 2019, "trust")
     assert (skr.n_documents, skr.n_sentences, skr.n_positive) == (1, 2, 2)
     assert row(table, "doc_type", "motion", 2020, "control").n_positive == 2
@@ -74,4 +77,23 @@ def test_organisations_and_document_types_are_their_own_groups_where_known():
 
 def test_no_documents_means_no_rows():
     empty_documents = DOCUMENTS.iloc[0:0]
-    assert trends_table(sentences([]), empty_documents).num_rows == 0
+    assert trends_table(SentenceCounts.of(sentences([]), {}), empty_documents).num_rows == 0
+
+
+def test_stored_files_counted_in_small_reads_equal_all_sentences_counted_at_once(
+    small_corpus, tmp_path, monkeypatch
+):
+    out = tmp_path / "out"
+    refresh.run(small_corpus, out, Settings())
+    families = load_families(None)
+    monkeypatch.setattr(trends, "_ROWS_PER_READ", 50)  # many reads of every file
+    pieces = trends.count_stored(out / "sentences", families)
+    everything = trends.read_sentences(out / "sentences", [*trends.SENTENCE_COLUMNS, "lemmas"])
+    whole = SentenceCounts.of(everything, families)
+    assert len(whole.labels) == 7 and whole.terms["n_matching"].sum() > 0
+    pd.testing.assert_frame_equal(pieces.labels.sort_index(), whole.labels.sort_index())
+    order = ["doc_id", "family", "term"]
+    pd.testing.assert_frame_equal(
+        pieces.terms.sort_values(order).reset_index(drop=True),
+        whole.terms.sort_values(order).reset_index(drop=True),
+    )
