@@ -21,8 +21,16 @@ from pipeline.terms import Families, matching_terms
 from pipeline.write import Store
 
 
-def read_sentences(sentences_dir: Path, columns: list[str]) -> pd.DataFrame:
-    """Read selected columns of a sentences dataset (hive-partitioned by year)."""
+def read_sentences(
+    sentences_dir: Path, columns: list[str], where: ds.Expression | None = None
+) -> pd.DataFrame:
+    """Read selected columns of a sentences dataset (hive-partitioned by year).
+
+    Args:
+        sentences_dir: The dataset's folder.
+        columns: Columns to read.
+        where: Only the rows this filter keeps, for example ``ds.field("trust")``.
+    """
     files = [str(path) for path in sentences_dir.rglob("*.parquet")]
     if not files:
         return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
@@ -33,7 +41,7 @@ def read_sentences(sentences_dir: Path, columns: list[str]) -> pd.DataFrame:
         partitioning=schemas.SENTENCE_PARTITIONING,
         partition_base_dir=str(sentences_dir),
     )
-    return dataset.to_table(columns=columns).to_pandas()
+    return dataset.to_table(columns=columns, filter=where).to_pandas()
 
 
 DERIVED_VERSION = "1"  # bump when a derived table is computed differently
