@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.cards import read_card
-from pipeline.cues import CUES_VERSION, cue_tokens
+from pipeline.cues import CUES_VERSION, cue_tokens_of
 from pipeline.errors import Errors, SedimentError
 from pipeline.features import LinearModel
 from pipeline.loading import LoadOnce
@@ -26,7 +26,7 @@ def model_inputs(texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> pd.Da
         {
             "text": list(texts),
             "lemmas": [" ".join(sentence) for sentence in lemmas],
-            "cues": [cue_tokens(sentence) for sentence in lemmas],
+            "cues": cue_tokens_of(lemmas),
         }
     )
 

@@ -19,7 +19,9 @@ cue is also paired with the contexts the sentence has, for example
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 CUES_VERSION = "2"
 
@@ -101,10 +103,29 @@ def cue_tokens(lemmas: Sequence[str]) -> str:
 
     Trust cues are followed by their pairings with the sentence's contexts.
     """
-    text = " ".join(lemmas).lower()
-    cues = [name for name, pattern in _PATTERNS if pattern.search(text)]
-    trust = [cue for cue in cues if cue.startswith("trust:")]
-    if trust:
-        contexts = [name for name, pattern in _CONTEXT_PATTERNS if pattern.search(text)]
-        cues += [f"{cue}+{context}" for cue in trust for context in contexts]
-    return " ".join(cues)
+    return cue_tokens_of([lemmas])[0]
+
+
+def cue_tokens_of(sentences: Sequence[Sequence[str]]) -> list[str]:
+    """:func:`cue_tokens` of many sentences, each pattern run once over all of them.
+
+    The sentences are joined by line breaks, which no pattern matches across,
+    and every match is assigned to the sentence it starts in.
+    """
+    texts = [" ".join(lemmas).lower() for lemmas in sentences]
+    joined = "\n".join(texts)
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    found: list[list[str]] = [[] for _ in texts]
+    for name, pattern in _PATTERNS:  # in list order, so each sentence's cues keep that order
+        for index in sorted(
+            {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
+        ):
+            found[index].append(name)
+    tokens = []
+    for text, cues in zip(texts, found, strict=True):
+        trust = [cue for cue in cues if cue.startswith("trust:")]
+        if trust:
+            contexts = [name for name, pattern in _CONTEXT_PATTERNS if pattern.search(text)]
+            cues += [f"{cue}+{context}" for cue in trust for context in contexts]
+        tokens.append(" ".join(cues))
+    return tokens

@@ -42,6 +42,7 @@ _SYMBOL_FONT = (
     | {0xF041 + i: letter for i, letter in enumerate(_SYMBOL_GREEK[:26])}
     | {0xF061 + i: letter for i, letter in enumerate(_SYMBOL_GREEK[26:])}
 )
+_LINE_FIXES = _CHAR_FIXES | _SYMBOL_FONT  # no character of one maps to a character of the other
 
 
 @dataclass
@@ -79,7 +80,7 @@ def register_backend(name: str, version: str) -> Callable[[PdfBackend], PdfBacke
 
 def clean_line(text: str) -> str:
     """NFC, ligatures spelt out, plain spaces; a soft hyphen survives only at the end."""
-    text = unicodedata.normalize("NFC", text.translate(_CHAR_FIXES).translate(_SYMBOL_FONT))
+    text = unicodedata.normalize("NFC", text.translate(_LINE_FIXES))
     return _INNER_SOFT_HYPHEN.sub("", text).strip()
 
 

@@ -10,7 +10,7 @@ from pipeline import refresh
 from pipeline.annotate import load_annotator, tokenize
 from pipeline.classify import load_model
 from pipeline.cli import DEFAULT_ANNOTATIONS
-from pipeline.cues import cue_tokens
+from pipeline.cues import cue_tokens, cue_tokens_of
 from pipeline.errors import SedimentError
 from pipeline.records import LABELS
 from pipeline.settings import Settings
@@ -186,3 +186,11 @@ def test_suggest_writes_the_least_certain_stored_sentences_for_annotation(small_
 def test_suggest_on_an_empty_folder_is_a_clear_error(tmp_path):
     result = run_cli("suggest", str(tmp_path), "-o", str(tmp_path / "x.csv"))
     assert result.returncode == 2 and "[E215]" in result.stderr
+
+
+def test_cues_of_many_sentences_at_once_are_each_sentences_own():
+    texts = read_annotations([ANNOTATIONS_V2]).texts
+    lemmas = load_annotator(Settings().annotator_dir).lemmatize_texts(texts)
+    together = cue_tokens_of(lemmas)
+    assert together == [cue_tokens(sentence) for sentence in lemmas]
+    assert sum(bool(cues) for cues in together) > 300  # the file is rich in cues
