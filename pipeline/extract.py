@@ -96,7 +96,12 @@ def _repair_pages(
     """
     repaired, ocr_done, garbled_left = [], [], []
     for page in pages:
-        garbled = [line for line in page.lines if is_garbled(line.text)]
+        page_text = "\n".join(line.text for line in page.lines)  # no garbled token spans lines
+        garbled = (
+            [line for line in page.lines if is_garbled(line.text)]
+            if _GARBLED_TOKEN.search(page_text)
+            else []
+        )
         needs_ocr = page.number in image_pages or bool(garbled)
         if needs_ocr and ocr and ocr_available():
             repaired.append(ocr_page(source.abs_path, page.number))
