@@ -2,10 +2,10 @@
 
 Decoding the dictionary simplemma ships (964,000 word forms) takes about a
 second in every new process. simplemma's trie backend (MARISA) builds the same
-dictionary once per machine (about two seconds), keeps it in the user's cache
-folder and memory-maps it from then on; its look-ups give the same answers
-(tested). Where the cache folder cannot be written, the shipped dictionary is
-decoded in memory as before.
+dictionary once per machine (about two seconds) and keeps it in the user's
+cache folder, from where it loads in a few milliseconds; its look-ups give the
+same answers (tested). Where the cache cannot be written or read, the shipped
+dictionary is decoded in memory as before.
 """
 
 from __future__ import annotations
@@ -44,11 +44,14 @@ def dictionary_lookup(cache_dir: Path) -> DictionaryLookupStrategy:
                 TrieDictionaryFactory(disk_cache_dir=building).get_dictionary(_LANGUAGE)
                 os.replace(Path(building) / cached.name, cached)
         factory = TrieDictionaryFactory(disk_cache_dir=str(cache_dir))
-    except OSError as error:
-        log.warning("cannot cache simplemma's dictionary in %s (%s); decoding it", cache_dir, error)
-        factory = DefaultDictionaryFactory()
-    lookup = DictionaryLookupStrategy(dictionary_factory=factory)
-    lookup.get_lemma("och", _LANGUAGE)  # loads the dictionary now
+        lookup = DictionaryLookupStrategy(dictionary_factory=factory)
+        lookup.get_lemma("och", _LANGUAGE)  # loads the dictionary now
+    except (OSError, ImportError) as error:
+        log.warning(
+            "cannot use simplemma's dictionary cache in %s (%s); decoding it", cache_dir, error
+        )
+        lookup = DictionaryLookupStrategy(dictionary_factory=DefaultDictionaryFactory())
+        lookup.get_lemma("och", _LANGUAGE)
     return lookup
 
 

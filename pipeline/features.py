@@ -12,24 +12,24 @@ file that is loaded with ``allow_pickle=False``, so a model file cannot run code
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import normalize
+from scipy.special import expit
 
 from pipeline.errors import Errors, SedimentError
 
+if TYPE_CHECKING:  # scikit-learn is needed to train, not to score
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+
 FORMAT_VERSION = 1
-_WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's char_wb analyzer normalises it
-_WORD_CACHE_LIMIT = 500_000  # remembered words per block before the memory is emptied
+_WORD_CACHE_LIMIT = 100_000  # remembered words per block (about 40 MB) before the memory is emptied
 
 
 def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
@@ -43,7 +43,7 @@ def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
     return grams
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FeatureBlock:
     """The features one vectorizer made from one input column.
 
@@ -87,6 +87,8 @@ class FeatureBlock:
         Raises:
             ValueError: The vectorizer uses an option this module does not implement.
         """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         params = vectorizer.get_params()
         supported = (
             params["analyzer"] in {"word", "char_wb"}
@@ -132,7 +134,7 @@ class FeatureBlock:
         if self.analyzer == "char_wb":
             columns: list[int] = []
             remembered = self._word_columns
-            for word in _WHITE_SPACES.sub(" ", document).split():
+            for word in document.split():  # as scikit-learn's char_wb splits
                 found = remembered.get(word)
                 columns += self._columns_of_word(word) if found is None else found
             return columns
@@ -165,7 +167,13 @@ class FeatureBlock:
             matrix.data += 1.0
         if self.idf is not None:
             matrix.data *= self.idf[matrix.indices]
-        return normalize(matrix, copy=False) if self.normalize else matrix
+        if self.normalize:  # summed row by row in scikit-learn's order, so the result is the same
+            rows = np.repeat(np.arange(len(documents)), np.diff(matrix.indptr))
+            squares = np.bincount(rows, weights=matrix.data * matrix.data, minlength=len(documents))
+            lengths = np.sqrt(squares)
+            lengths[lengths == 0] = 1.0
+            matrix.data /= lengths[rows]
+        return matrix
 
     def config(self) -> dict[str, Any]:
         """The block's settings, for the model file (the arrays are stored beside them)."""
@@ -181,7 +189,7 @@ class FeatureBlock:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinearModel:
     """Feature blocks and a logistic regression per label over all their columns.
 
@@ -220,7 +228,7 @@ class LinearModel:
     def probabilities(self, columns: Mapping[str, Sequence[str]]) -> np.ndarray:
         """Uncalibrated probability per sentence (rows) and label (columns)."""
         logits = self.features(columns) @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        return expit(logits)
 
     def feature_names(self) -> list[str]:
         """Every column's name, prefixed by its block: ``chars__ tillit``."""
@@ -260,10 +268,19 @@ class LinearModel:
                 for block in config["blocks"]
             )
             model = cls(blocks, arrays["coef"], arrays["intercept"])
+            _check_shapes(model)
         except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as error:
             raise SedimentError(Errors.UNSAFE_MODEL, path=path, problem=error) from error
-        if model.coef.shape[1] != sum(len(block.terms) for block in blocks):
-            raise SedimentError(
-                Errors.UNSAFE_MODEL, path=path, problem="coefficients do not match the features"
-            )
         return model
+
+
+def _check_shapes(model: LinearModel) -> None:
+    """Raise ValueError unless the arrays of a loaded model fit together."""
+    n_features = sum(len(block.terms) for block in model.blocks)
+    if model.coef.ndim != 2 or model.coef.shape[1] != n_features:
+        raise ValueError(f"coefficients of shape {model.coef.shape} for {n_features} features")
+    if model.intercept.shape != (model.coef.shape[0],):
+        raise ValueError(f"{model.intercept.shape} intercepts for {model.coef.shape[0]} labels")
+    for block in model.blocks:
+        if block.idf is not None and block.idf.shape != (len(block.terms),):
+            raise ValueError(f"block {block.name!r}: {block.idf.shape} idf weights")

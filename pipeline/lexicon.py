@@ -49,7 +49,8 @@ class Lexicon:
     """Analyses Swedish word forms with Hunspell's dictionary and suffix rules."""
 
     def __init__(self, dic: Path, aff: Path) -> None:
-        # Tuples of strings, unlike lists, are not tracked by the cyclic garbage collector.
+        # Tuples of strings, unlike lists, are untracked by the cyclic garbage collector
+        # once it has looked at them.
         self._stems: dict[str, tuple[tuple[str, str], ...]] = {}
         for line in dic.read_text(encoding="utf-8").splitlines()[1:]:
             word, _, flags = line.partition("/")

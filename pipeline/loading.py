@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from functools import update_wrapper
 from typing import Generic, TypeVar
 
+_MISSING = object()
 Key = TypeVar("Key")
 Loaded = TypeVar("Loaded")
 
@@ -19,17 +20,22 @@ class LoadOnce(Generic[Key, Loaded]):
     Unlike ``functools.cache``, a thread that asks while another thread loads
     the same thing waits for it instead of loading a second copy. The cyclic
     garbage collector is paused while loading: models and dictionaries are
-    hundreds of thousands of small objects it would otherwise walk again and again.
+    hundreds of thousands of small objects it would otherwise walk again and
+    again. A loader may call other ``LoadOnce`` loaders, and its own for
+    another key. A failed load caches nothing.
     """
 
     def __init__(self, load: Callable[[Key], Loaded]) -> None:
         self._load = load
         self._loaded: dict[Key, Loaded] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         update_wrapper(self, load)
 
     def __call__(self, key: Key) -> Loaded:
         """The loaded value for ``key``."""
+        loaded = self._loaded.get(key, _MISSING)  # loaded already: no lock needed to read
+        if loaded is not _MISSING:
+            return loaded  # type: ignore[return-value]
         with self._lock:
             if key not in self._loaded:
                 with _collector_paused():
@@ -40,6 +46,10 @@ class LoadOnce(Generic[Key, Loaded]):
         """Forget everything loaded, so the next call loads again."""
         with self._lock:
             self._loaded.clear()
+
+    def __reduce__(self) -> str:
+        """Pickled by name, as the module-level function it decorates."""
+        return self.__qualname__
 
 
 @contextmanager

@@ -135,10 +135,10 @@ def examples(output_dir: Path, per_period: int = EXAMPLES_PER_PERIOD) -> pd.Data
         Columns ``label``, ``period``, ``p``, ``text``, ``title``, ``path``, ``page``.
     """
     columns = ["doc_id", "page", "text", "year", *LABELS, *(f"p_{label}" for label in LABELS)]
-    positive = ds.field(LABELS[0])
+    any_label = ds.field(LABELS[0])
     for label in LABELS[1:]:
-        positive = positive | ds.field(label)
-    sentences = read_sentences(output_dir / "sentences", columns, where=positive)
+        any_label = any_label | ds.field(label)
+    sentences = read_sentences(output_dir / "sentences", columns, where=any_label)
     documents = Store(output_dir).read_table("documents").to_pandas()
     documents = documents[documents["status"] == "ok"][["doc_id", "title", "path"]]
     sentences = sentences.merge(documents, on="doc_id").astype(dict.fromkeys(LABELS, bool))

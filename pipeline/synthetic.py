@@ -83,8 +83,12 @@ def scanned_copy(source: Path, target: Path, dpi: int = 200) -> None:
     """Write an image-only PDF of ``source``: every page rendered, no text layer."""
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(source)
-        images = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))]
-        pdf.close()
+        try:
+            images = [
+                pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))
+            ]
+        finally:
+            pdf.close()
     images[0].save(target, save_all=True, append_images=images[1:], resolution=dpi)
 
 

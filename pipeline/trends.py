@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,7 +44,8 @@ def read_sentences(
     return dataset.to_table(columns=columns, filter=where).to_pandas()
 
 
-DERIVED_VERSION = "1"  # bump when a derived table is computed differently
+# Bump when a derived table is computed differently (2: probabilities summed in float64).
+DERIVED_VERSION = "2"
 LEVELS = {"all": None, "organisation": "organisation", "doc_type": "doc_type"}
 SENTENCE_COLUMNS = ["doc_id", *LABELS, *(f"p_{label}" for label in LABELS)]
 
@@ -62,7 +63,7 @@ class SentenceCounts:
     Attributes:
         labels: Indexed by ``doc_id``: ``n_sentences``, the positive sentences
             of each label and each label's summed probability (``p_<label>``).
-        terms: Columns ``doc_id``, ``family``, ``term`` (None: any of the
+        terms: Columns ``doc_id``, ``family``, ``term`` (missing: any of the
             family's terms) and ``n_matching``, the sentences that use it.
     """
 
@@ -118,20 +119,21 @@ _ROWS_PER_READ = 20_000
 
 
 def count_stored(sentences_dir: Path, families: Families) -> SentenceCounts:
-    """Count a sentences dataset file by file, a few thousand rows at a time.
+    """Count a sentences dataset file by file, :data:`_ROWS_PER_READ` rows at a time.
 
     Memory stays that of one read and the per-document counts, however large
     the corpus.
     """
     columns = [*SENTENCE_COLUMNS, "lemmas"] if families else SENTENCE_COLUMNS
     return SentenceCounts.tallied(
-        (
-            batch
-            for path in sorted(sentences_dir.rglob("*.parquet"))
-            for batch in pq.ParquetFile(path).iter_batches(_ROWS_PER_READ, columns=columns)
-        ),
-        families,
+        _reads(sorted(sentences_dir.rglob("*.parquet")), columns), families
     )
+
+
+def _reads(paths: Iterable[Path], columns: list[str]) -> Iterator[pa.RecordBatch]:
+    for path in paths:
+        with pq.ParquetFile(path) as parquet:
+            yield from parquet.iter_batches(_ROWS_PER_READ, columns=columns)
 
 
 def per_document(counts: SentenceCounts, documents: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import refresh
+from pipeline import cues, refresh
 from pipeline.annotate import load_annotator, tokenize
 from pipeline.classify import load_model
 from pipeline.cli import DEFAULT_ANNOTATIONS
@@ -186,6 +187,11 @@ def test_suggest_writes_the_least_certain_stored_sentences_for_annotation(small_
 def test_suggest_on_an_empty_folder_is_a_clear_error(tmp_path):
     result = run_cli("suggest", str(tmp_path), "-o", str(tmp_path / "x.csv"))
     assert result.returncode == 2 and "[E215]" in result.stderr
+
+
+def test_no_cue_pattern_can_match_across_the_line_break_that_joins_sentences():
+    for _, pattern in [*cues._PATTERNS, *cues._CONTEXT_PATTERNS]:
+        assert not re.search(r"\\[sSWD]|\[\^|(?<!\\)\.", pattern.pattern), pattern.pattern
 
 
 def test_cues_of_many_sentences_at_once_are_each_sentences_own():

@@ -1,3 +1,4 @@
+import pytest
 from simplemma.strategies import DictionaryLookupStrategy
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
@@ -6,6 +7,13 @@ from pipeline.dictionary import dictionary_lookup
 from tests.conftest import UD
 
 TREEBANK = UD / "sv_talbanken" / "sv_talbanken-ud-test.conllu"
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_dictionaries():
+    """Each test's dictionary lives in its temporary folder: drop it afterwards."""
+    yield
+    dictionary_lookup.cache_clear()
 
 
 def _forms() -> list[str]:
@@ -31,8 +39,9 @@ def test_the_trie_is_built_once_and_then_read_from_the_cache(tmp_path):
     assert list(folder.iterdir()) == [built] and built.stat().st_mtime_ns == stamp
 
 
-def test_an_unwritable_cache_folder_falls_back_to_decoding(tmp_path):
+def test_an_unwritable_cache_folder_falls_back_to_decoding(tmp_path, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     lookup = dictionary_lookup(blocker / "cache")
     assert lookup.get_lemma("myndigheterna", "sv") == "myndighet"
+    assert "cannot use simplemma's dictionary cache" in caplog.text

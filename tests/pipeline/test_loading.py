@@ -3,6 +3,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from pipeline.annotate import load_annotator
 from pipeline.classify import forget_loaded_models, load_model
 from pipeline.loading import LoadOnce
@@ -42,3 +44,28 @@ def test_the_annotator_and_model_are_loaded_once_for_many_threads():
         models = list(pool.map(lambda _: load_model(Settings().model_dir), range(8)))
     assert all(annotator is annotators[0] for annotator in annotators)
     assert all(model is models[0] for model in models)
+
+
+def test_a_failed_load_caches_nothing_and_turns_the_collector_back_on(tmp_path):
+    attempts = []
+
+    @LoadOnce
+    def load_file(path: str) -> str:
+        attempts.append(path)
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+
+    missing = str(tmp_path / "model.txt")
+    with pytest.raises(FileNotFoundError):
+        load_file(missing)
+    assert gc.isenabled()
+    (tmp_path / "model.txt").write_text("weights", encoding="utf-8")
+    assert load_file(missing) == "weights" and attempts == [missing, missing]
+
+
+def test_a_loader_may_load_another_key_of_its_own():
+    @LoadOnce
+    def chain(depth: int) -> int:
+        return 0 if depth == 0 else chain(depth - 1) + 1
+
+    assert chain(3) == 3

@@ -90,6 +90,9 @@ def test_stored_files_counted_in_small_reads_equal_all_sentences_counted_at_once
     pieces = trends.count_stored(out / "sentences", families)
     everything = trends.read_sentences(out / "sentences", [*trends.SENTENCE_COLUMNS, "lemmas"])
     whole = SentenceCounts.of(everything, families)
+    assert everything.groupby("doc_id").size().max() > 50  # some file takes several reads
+    sizes = everything.groupby("doc_id").size().rename("n_sentences")
+    assert pieces.labels["n_sentences"].to_dict() == sizes.to_dict()
     assert len(whole.labels) == 7 and whole.terms["n_matching"].sum() > 0
     pd.testing.assert_frame_equal(pieces.labels.sort_index(), whole.labels.sort_index())
     order = ["doc_id", "family", "term"]
