@@ -38,7 +38,7 @@ class LoadOnce(Generic[Key, Loaded]):
             return loaded  # type: ignore[return-value]
         with self._lock:
             if key not in self._loaded:
-                with _collector_paused():
+                with collector_paused():
                     self._loaded[key] = self._load(key)
             return self._loaded[key]
 
@@ -53,7 +53,13 @@ class LoadOnce(Generic[Key, Loaded]):
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector; reference counting still frees memory.
+
+    Building many long-lived objects (a model, a document's annotations) makes
+    the collector walk them again and again for nothing. Nested and concurrent
+    pauses are safe: only the pause that found the collector on turns it back on.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -26,6 +26,7 @@ from pipeline.classify import load_model
 from pipeline.discover import Plan, diff, scan
 from pipeline.errors import Errors, InputError, SedimentError
 from pipeline.extract import extract
+from pipeline.loading import collector_paused
 from pipeline.ocr import ocr_available
 from pipeline.pdf_backends import PDF_BACKENDS
 from pipeline.progress import progress_bar
@@ -184,8 +185,14 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
 
     Sentences go through annotation, classification and writing in chunks of
     ``CHUNK_SENTENCES``, so a huge document needs little more memory than its text.
-    Bad input becomes a result with a failure instead of an exception.
+    Bad input becomes a result with a failure instead of an exception. The
+    cyclic garbage collector waits until the document is done.
     """
+    with collector_paused():
+        return _process_document(source, staging, settings)
+
+
+def _process_document(source: SourceFile, staging: Path, settings: Settings) -> DocumentResult:
     stage = "extract"
     try:
         document = extract(source, settings.backend, settings.ocr)
