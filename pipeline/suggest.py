@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +11,35 @@ import pandas as pd
 from pipeline.classify import SteeringModel, log_odds
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS
-from pipeline.trends import read_sentences
+from pipeline.trends import sentence_batches
 from pipeline.write import Store
 
 ANNOTATION_COLUMNS = ["sentence_id", "doc_id", "text", *LABELS, "annotator"]
+_COLUMNS = ["doc_id", "sentence_idx", "text", "lemmas"]
+_ROWS_PER_SCORING = 20_000
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unseen_rows(output_dir: Path, skip: set[str]) -> Iterator[pd.DataFrame]:
+    """Stored sentences, each text once and none in ``skip``, about 20,000 at a time."""
+    seen: set[int] = set()  # a hash of every text read so far
+    pending: list[pd.DataFrame] = []
+    for folder in ("sentences", "sentences_undated"):
+        for batch in sentence_batches(output_dir / folder, _COLUMNS):
+            rows = batch.to_pandas()
+            keep = []
+            for text in rows["text"]:
+                keep.append(hash(text) not in seen and _normalised(text) not in skip)
+                seen.add(hash(text))
+            pending.append(rows[keep])
+            if sum(map(len, pending)) >= _ROWS_PER_SCORING:
+                yield pd.concat(pending, ignore_index=True)
+                pending = []
+    if sum(map(len, pending)):
+        yield pd.concat(pending, ignore_index=True)
 
 
 def suggest(
@@ -25,7 +50,9 @@ def suggest(
     Sentences are rescored with ``model`` from their stored text and lemmas;
     closeness is the smallest distance, over the labels, between a sentence's
     log-odds and the threshold's. Sentences whose text is in
-    ``already_annotated`` and repeated texts are skipped.
+    ``already_annotated`` and repeated texts are skipped. The stored files are
+    read and scored a batch at a time, keeping only the ``n`` best so far and
+    a hash of every text, so memory grows little with the corpus.
 
     Returns:
         Rows in the annotation format (labels and annotator left empty), the
@@ -38,24 +65,20 @@ def suggest(
     documents = store.read_table("documents")
     if documents is None:
         raise SedimentError(Errors.NOTHING_STORED, path=output_dir)
-    sentences = read_sentences(
-        output_dir / "sentences", ["doc_id", "sentence_idx", "text", "lemmas"]
-    )
-    undated = read_sentences(
-        output_dir / "sentences_undated", ["doc_id", "sentence_idx", "text", "lemmas"]
-    )
-    sentences = pd.concat([sentences, undated], ignore_index=True)
-    skip = {" ".join(text.split()) for text in already_annotated}
-    sentences = sentences[~sentences["text"].map(lambda t: " ".join(t.split())).isin(skip)]
-    sentences = sentences.drop_duplicates("text").reset_index(drop=True)
-    if sentences.empty:
+    skip = {_normalised(text) for text in already_annotated}
+    thresholds = log_odds(np.array([model.thresholds[label] for label in LABELS]))
+    chosen: pd.DataFrame | None = None
+    for rows in _unseen_rows(output_dir, skip):
+        probabilities = model.probabilities(
+            rows["text"].tolist(), [list(lemmas) for lemmas in rows["lemmas"]]
+        )
+        rows = rows.drop(columns="lemmas").assign(
+            distance=np.abs(log_odds(probabilities) - thresholds).min(axis=1)
+        )
+        candidates = rows if chosen is None else pd.concat([chosen, rows], ignore_index=True)
+        chosen = candidates.sort_values("distance", kind="stable").head(n)
+    if chosen is None:
         return pd.DataFrame(columns=ANNOTATION_COLUMNS)
-    probabilities = model.probabilities(
-        sentences["text"].tolist(), [list(lemmas) for lemmas in sentences["lemmas"]]
-    )
-    thresholds = np.array([model.thresholds[label] for label in LABELS])
-    distance = np.abs(log_odds(probabilities) - log_odds(thresholds)).min(axis=1)
-    chosen = sentences.iloc[np.argsort(distance, kind="stable")[:n]]
     paths = dict(
         zip(
             documents.column("doc_id").to_pylist(),

@@ -125,13 +125,12 @@ def count_stored(sentences_dir: Path, families: Families) -> SentenceCounts:
     the corpus.
     """
     columns = [*SENTENCE_COLUMNS, "lemmas"] if families else SENTENCE_COLUMNS
-    return SentenceCounts.tallied(
-        _reads(sorted(sentences_dir.rglob("*.parquet")), columns), families
-    )
+    return SentenceCounts.tallied(sentence_batches(sentences_dir, columns), families)
 
 
-def _reads(paths: Iterable[Path], columns: list[str]) -> Iterator[pa.RecordBatch]:
-    for path in paths:
+def sentence_batches(sentences_dir: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """A sentences dataset's rows, file by file in path order, :data:`_ROWS_PER_READ` at a time."""
+    for path in sorted(sentences_dir.rglob("*.parquet")):
         with pq.ParquetFile(path) as parquet:
             yield from parquet.iter_batches(_ROWS_PER_READ, columns=columns)
 

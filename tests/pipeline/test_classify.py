@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import cues, refresh
+from pipeline import cues, refresh, suggest, trends
 from pipeline.annotate import load_annotator, tokenize
 from pipeline.classify import load_model
 from pipeline.cli import DEFAULT_ANNOTATIONS
@@ -200,3 +200,15 @@ def test_cues_of_many_sentences_at_once_are_each_sentences_own():
     together = cue_tokens_of(lemmas)
     assert together == [cue_tokens(sentence) for sentence in lemmas]
     assert sum(bool(cues) for cues in together) > 300  # the file is rich in cues
+
+
+def test_suggest_in_small_batches_chooses_as_in_one(small_corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    refresh.run(small_corpus, out, Settings())
+    model = load_model(Settings().model_dir)
+    at_once = suggest.suggest(out, model, 25)
+    monkeypatch.setattr(suggest, "_ROWS_PER_SCORING", 40)
+    monkeypatch.setattr(trends, "_ROWS_PER_READ", 30)
+    in_batches = suggest.suggest(out, model, 25)
+    pd.testing.assert_frame_equal(in_batches, at_once)
+    assert len(at_once) == 25 and at_once["text"].is_unique
