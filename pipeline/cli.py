@@ -273,6 +273,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         for path in sorted(ANNOTATIONS_DIR.glob("*.csv"))
         for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
     ]
+    if args.n < 1:
+        raise SedimentError(Errors.BAD_SETTING, name="--n", value=args.n, allowed="an int ≥ 1")
     table = suggest(args.output_dir, load_model(args.model), args.n, annotated)
     table.to_csv(args.out, index=False)
     print(f"Wrote {len(table)} sentences to annotate to {args.out}")

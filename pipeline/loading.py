@@ -52,18 +52,36 @@ class LoadOnce(Generic[Key, Loaded]):
         return self.__qualname__
 
 
+class _Pauses:
+    """The open pauses of the collector, and whether it was on when the first began."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = 0
+        self.was_enabled = False
+
+
+_PAUSES = _Pauses()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector; reference counting still frees memory.
 
     Building many long-lived objects (a model, a document's annotations) makes
-    the collector walk them again and again for nothing. Nested and concurrent
-    pauses are safe: only the pause that found the collector on turns it back on.
+    the collector walk them again and again for nothing. Pauses nest and
+    overlap across threads: the collector is off from the first pause to the
+    end of the last, then on again if it was on before.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    with _PAUSES.lock:
+        if _PAUSES.open == 0:
+            _PAUSES.was_enabled = gc.isenabled()
+            gc.disable()
+        _PAUSES.open += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _PAUSES.lock:
+            _PAUSES.open -= 1
+            if _PAUSES.open == 0 and _PAUSES.was_enabled:
+                gc.enable()

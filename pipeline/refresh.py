@@ -186,7 +186,9 @@ def process_document(source: SourceFile, staging: Path, settings: Settings) -> D
     Sentences go through annotation, classification and writing in chunks of
     ``CHUNK_SENTENCES``, so a huge document needs little more memory than its text.
     Bad input becomes a result with a failure instead of an exception. The
-    cyclic garbage collector waits until the document is done.
+    cyclic garbage collector is paused while documents are processed
+    (:func:`pipeline.loading.collector_paused`); a document leaves only a few
+    unreachable cycles per page for it to collect afterwards.
     """
     with collector_paused():
         return _process_document(source, staging, settings)

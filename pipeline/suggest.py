@@ -24,7 +24,13 @@ def _normalised(text: str) -> str:
 
 
 def _unseen_rows(output_dir: Path, skip: set[str]) -> Iterator[pd.DataFrame]:
-    """Stored sentences, each text once and none in ``skip``, about 20,000 at a time."""
+    """Stored sentences, each text once and none in ``skip``.
+
+    Rows come in frames of at least :data:`_ROWS_PER_SCORING` (the last may be
+    smaller), so that the model scores many sentences per call. A text counts
+    as seen by its hash: a collision (about 1 in 10^10 for 100,000 texts) would
+    leave one sentence out of the suggestions.
+    """
     seen: set[int] = set()  # a hash of every text read so far
     pending: list[pd.DataFrame] = []
     for folder in ("sentences", "sentences_undated"):
@@ -34,7 +40,7 @@ def _unseen_rows(output_dir: Path, skip: set[str]) -> Iterator[pd.DataFrame]:
             for text in rows["text"]:
                 keep.append(hash(text) not in seen and _normalised(text) not in skip)
                 seen.add(hash(text))
-            pending.append(rows[keep])
+            pending.append(rows.loc[keep])
             if sum(map(len, pending)) >= _ROWS_PER_SCORING:
                 yield pd.concat(pending, ignore_index=True)
                 pending = []
@@ -50,9 +56,16 @@ def suggest(
     Sentences are rescored with ``model`` from their stored text and lemmas;
     closeness is the smallest distance, over the labels, between a sentence's
     log-odds and the threshold's. Sentences whose text is in
-    ``already_annotated`` and repeated texts are skipped. The stored files are
-    read and scored a batch at a time, keeping only the ``n`` best so far and
-    a hash of every text, so memory grows little with the corpus.
+    ``already_annotated`` and repeated texts are skipped; of a repeated text,
+    the copy in the first file in path order (earliest year) is named. The
+    stored files are read and scored a batch at a time, keeping the ``n`` best
+    so far and a hash of every text (about 70 bytes per distinct sentence).
+
+    Args:
+        output_dir: A refreshed output folder.
+        model: The steering model to rescore with.
+        n: How many sentences to return (at least 1).
+        already_annotated: Texts to leave out (compared with white space normalised).
 
     Returns:
         Rows in the annotation format (labels and annotator left empty), the

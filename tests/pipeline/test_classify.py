@@ -202,13 +202,30 @@ def test_cues_of_many_sentences_at_once_are_each_sentences_own():
     assert sum(bool(cues) for cues in together) > 300  # the file is rich in cues
 
 
-def test_suggest_in_small_batches_chooses_as_in_one(small_corpus, tmp_path, monkeypatch):
+def test_suggest_in_small_batches_chooses_as_scoring_everything_at_once(
+    small_corpus, tmp_path, monkeypatch
+):
     out = tmp_path / "out"
     refresh.run(small_corpus, out, Settings())
     model = load_model(Settings().model_dir)
-    at_once = suggest.suggest(out, model, 25)
+    stored = read_sentences(out / "sentences", ["text", "lemmas"])
+    annotated = stored["text"].iloc[::7].tolist()  # every seventh sentence is annotated already
+    unseen = stored[~stored["text"].isin(annotated)].drop_duplicates("text")
+    probabilities = model.probabilities(
+        unseen["text"].tolist(), [list(x) for x in unseen["lemmas"]]
+    )
+    thresholds = np.array([model.thresholds[label] for label in LABELS])
+    distance = np.abs(
+        np.log(probabilities / (1 - probabilities)) - np.log(thresholds / (1 - thresholds))
+    )
+    expected = unseen["text"].to_numpy()[np.argsort(distance.min(axis=1), kind="stable")[:25]]
     monkeypatch.setattr(suggest, "_ROWS_PER_SCORING", 40)
     monkeypatch.setattr(trends, "_ROWS_PER_READ", 30)
-    in_batches = suggest.suggest(out, model, 25)
-    pd.testing.assert_frame_equal(in_batches, at_once)
-    assert len(at_once) == 25 and at_once["text"].is_unique
+    chosen = suggest.suggest(out, model, 25, annotated)
+    assert chosen["text"].tolist() == expected.tolist()
+    assert not set(chosen["text"]) & set(annotated)
+
+
+def test_suggest_needs_at_least_one_sentence(tmp_path):
+    result = run_cli("suggest", str(tmp_path), "--n", "0", "-o", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "[E202]" in result.stderr and "--n" in result.stderr

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.annotate import load_annotator
 from pipeline.classify import forget_loaded_models, load_model
-from pipeline.loading import LoadOnce
+from pipeline.loading import LoadOnce, collector_paused
 from pipeline.settings import Settings
 
 
@@ -69,3 +69,28 @@ def test_a_loader_may_load_another_key_of_its_own():
         return 0 if depth == 0 else chain(depth - 1) + 1
 
     assert chain(3) == 3
+
+
+def test_overlapping_pauses_keep_the_collector_off_until_the_last_ends():
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first() -> None:
+        with collector_paused():
+            first_in.set()
+            second_in.wait()
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait()
+        with collector_paused():
+            second_in.set()
+            first_out.wait()
+            seen["after the first ended"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"after the first ended": False} and gc.isenabled()
