@@ -33,18 +33,21 @@ def _unseen_rows(output_dir: Path, skip: set[str]) -> Iterator[pd.DataFrame]:
     """
     seen: set[int] = set()  # a hash of every text read so far
     pending: list[pd.DataFrame] = []
+    n_pending = 0
     for folder in ("sentences", "sentences_undated"):
         for batch in sentence_batches(output_dir / folder, _COLUMNS):
             rows = batch.to_pandas()
             keep = []
             for text in rows["text"]:
-                keep.append(hash(text) not in seen and _normalised(text) not in skip)
-                seen.add(hash(text))
+                key = hash(text)
+                keep.append(key not in seen and _normalised(text) not in skip)
+                seen.add(key)
             pending.append(rows.loc[keep])
-            if sum(map(len, pending)) >= _ROWS_PER_SCORING:
+            n_pending += sum(keep)
+            if n_pending >= _ROWS_PER_SCORING:
                 yield pd.concat(pending, ignore_index=True)
-                pending = []
-    if sum(map(len, pending)):
+                pending, n_pending = [], 0
+    if n_pending:
         yield pd.concat(pending, ignore_index=True)
 
 
