@@ -53,6 +53,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/large_pdf.py
 	$(BIN)/python benchmarks/lemmatizer_speed.py
 	$(BIN)/python benchmarks/end_to_end.py
+	$(BIN)/python benchmarks/end_to_end.py --runner process
 	$(BIN)/python benchmarks/trend_recovery.py
 
 ## ocr: install Tesseract and its Swedish model (Debian/Ubuntu, as root) to read scanned pages

@@ -8,7 +8,8 @@ before and after the first refresh); the start of Prefect's embedded server
 and one with OCR on (the difference is the OCR time of scanned and garbled
 pages); a refresh of the PDFs plus the Riksdagen texts; a refresh of that
 unchanged corpus; and the peak resident memory of this process. Corpora are
-copied from ``../shared/corpora``.
+copied from ``../shared/corpora``. With ``--runner process`` the warm worker
+processes start before Prefect's server, as ``sediment refresh`` starts them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pipeline_speed import time_pdftotext  # benchmarks/pipeline_speed.py, besid
 from prefect import flow
 
 from flows.refresh import run_refresh
+from pipeline import workers
 from pipeline.settings import PROJECT_ROOT, Settings
 
 SHARED = PROJECT_ROOT.parent / "shared" / "corpora"
@@ -58,6 +60,8 @@ def main() -> None:
         shutil.copytree(SHARED / "riksdagen", both / "riksdagen")
         pdfs = sorted((pdf_corpus / "pdf").glob("*.pdf"))
 
+        if args.runner == "process":  # as `sediment refresh` does before it imports Prefect
+            workers.start(Settings(workers=args.workers))
         start = time.perf_counter()
         warm_up()
         print(f"Prefect embedded server and first flow run: {time.perf_counter() - start:.1f} s")

@@ -1,10 +1,13 @@
 """Prefect flow: refresh a corpus folder into sediment's Parquet datasets.
 
 Documents are processed in batches, one task per batch, on the task runner
-of ``--runner`` (threads, processes, Dask or Ray);
-batches that hit an ``OSError`` (a file share hiccup) are retried. When only
-the steering model changed, unchanged documents are reclassified from their
-stored sentences, also one task per batch.
+of ``--runner``: threads, Dask or Ray. With ``process``, the tasks run on
+threads and hand their batches to warm worker processes
+(:mod:`pipeline.workers`), which import the pipeline and load its models once
+instead of importing Prefect for every run. Batches that hit an ``OSError`` (a
+file share hiccup) are retried. When only the steering model changed,
+unchanged documents are reclassified from their stored sentences, also one
+task per batch.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from prefect.client.schemas.schedules import CronSchedule
 from prefect.futures import as_completed
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from pipeline import refresh
+from pipeline import refresh, workers
 from pipeline.errors import Errors, SedimentError
 from pipeline.progress import progress_bar
 from pipeline.records import DocumentResult, SourceFile
@@ -55,6 +58,8 @@ def process_batch_task(
     sources: list[SourceFile], staging: Path, settings: Settings
 ) -> list[DocumentResult]:
     """Extract, segment, annotate and classify a batch of files."""
+    if settings.runner == "process":
+        return refresh.process_batch_in_workers(sources, staging, settings)
     return refresh.process_batch(sources, staging, settings)
 
 
@@ -95,6 +100,8 @@ def refresh_flow(
         settings: Values for :class:`pipeline.settings.Settings`; defaults if omitted.
     """
     config = Settings(**(settings or {}))
+    if config.runner == "process":
+        workers.start(config)  # they warm up while the refresh plans
     with Store(Path(output_dir)).lock(config.lock_timeout):
         job = plan_task(Path(corpus_dir), Path(output_dir), config)
         results: list[DocumentResult] = []
@@ -142,11 +149,12 @@ def refresh_flow(
 def task_runner(settings: Settings) -> TaskRunner:
     """The task runner ``settings.runner`` names, sized by ``settings.workers``.
 
+    The ``process`` runner's tasks run on threads: they only wait for the warm
+    worker processes that do the work.
+
     Raises:
         SedimentError: Ray was asked for and is not installed.
     """
-    if settings.runner == "process":
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
     if settings.runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -192,7 +200,8 @@ def serve_refresh(
 
     Blocks until interrupted. At most one run of the deployment runs at a time
     (and the output folder's lock guards against other writers). Served runs
-    use the flow's thread pool; other runners need a work pool (prefect.yaml).
+    use the flow's thread pool, with ``process`` also worker processes of
+    their own; Dask and Ray need a work pool (prefect.yaml).
 
     Raises:
         SedimentError: ``cron`` is not a cron expression.

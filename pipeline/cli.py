@@ -55,6 +55,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not args.corpus_dir.is_dir():
         raise SedimentError(Errors.CORPUS_NOT_FOUND, path=args.corpus_dir)
     settings = _settings(args)
+    if settings.runner == "process":
+        from pipeline import workers
+
+        workers.start(settings)  # they warm up while Prefect is imported and starts
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.refresh import run_refresh
 

@@ -60,6 +60,12 @@ class Errors:
     FILE_VANISHED = Message(
         "E109", "FileVanished", "{path}: the file disappeared while the refresh was running."
     )
+    WORKER_DIED = Message(
+        "E111",
+        "WorkerDied",
+        "{path}: the worker process reading this file ended abruptly (out of memory, killed, or "
+        "a crash in a C library); the other files were processed.",
+    )
 
     # Configuration and usage (E2xx): stop the command with a clear message.
     CORPUS_NOT_FOUND = Message("E201", "CorpusNotFound", "Corpus folder not found: {path}")
@@ -155,6 +161,14 @@ class SedimentError(Exception):
         self.kind = message.kind
         self.text = message.template.format(**fields)
         super().__init__(f"[{message.code}] {self.text}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as its class, code, kind and text: it crosses to and from worker processes."""
+        return (_restore, (type(self), self.code, self.kind, self.text))
+
+
+def _restore(cls: type[SedimentError], code: str, kind: str, text: str) -> SedimentError:
+    return cls(Message(code, kind, "{text}"), text=text)
 
 
 class InputError(SedimentError):

@@ -4,7 +4,7 @@ Processing a batch means extracting, segmenting, annotating and classifying
 new and changed files, or, when only the steering model changed, rescoring
 the stored sentences of unchanged files (:func:`reclassify_batch`). The
 Prefect flow in ``flows/refresh.py`` runs the same steps as tasks; :func:`run`
-runs them in this process, for tests and for library users.
+runs them one after the other, for tests and for library users.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import __version__, schemas
+from pipeline import __version__, schemas, workers
 from pipeline.annotate import load_annotator
 from pipeline.cards import read_card
 from pipeline.classify import load_model
@@ -341,6 +341,30 @@ def process_batch(
     return [process_document(source, staging, settings) for source in sources]
 
 
+def process_batch_in_workers(
+    sources: Sequence[SourceFile], staging: Path, settings: Settings
+) -> list[DocumentResult]:
+    """:func:`process_batch` in a warm worker process (the ``process`` runner).
+
+    When a worker dies during a batch, each of the batch's files is processed
+    again in a worker of its own: a file that kills its worker then becomes a
+    failure (E111) and the others are stored.
+    """
+    try:
+        return workers.run(settings, process_batch, sources, staging, settings)
+    except workers.WorkerDied:
+        log.warning("a worker process died; processing its %d files one by one", len(sources))
+        return [_process_alone(source, staging, settings) for source in sources]
+
+
+def _process_alone(source: SourceFile, staging: Path, settings: Settings) -> DocumentResult:
+    try:
+        return workers.run_alone(settings, process_document, source, staging, settings)
+    except workers.WorkerDied:
+        error = InputError(Errors.WORKER_DIED, path=source.path)
+        return DocumentResult(source, source.meta, failure=_failure(source, "process", error))
+
+
 def _document_row(result: DocumentResult, job: Job, status: str) -> dict[str, object]:
     source, meta = result.source, result.meta
     pipeline_version, annotator_version, model_version = job.versions
@@ -457,7 +481,9 @@ def commit(job: Job, results: Sequence[DocumentResult], reclassified_sentences: 
 def run(corpus_dir: Path, output_dir: Path, settings: Settings | None = None) -> Summary:
     """Refresh ``output_dir`` from ``corpus_dir`` in this process, batch after batch.
 
-    The output folder is locked for the whole refresh (``settings.lock_timeout``).
+    With ``settings.runner`` ``process`` the batches go to warm worker
+    processes, one at a time; other runners need the flow. The output folder is
+    locked for the whole refresh (``settings.lock_timeout``).
 
     Args:
         corpus_dir: Folder of input files.
@@ -472,8 +498,11 @@ def run(corpus_dir: Path, output_dir: Path, settings: Settings | None = None) ->
         if job.staging is not None:
             sources = job.plan.to_process
             with progress_bar(len(sources), "documents", settings.progress) as advance:
+                process = (
+                    process_batch_in_workers if settings.runner == "process" else process_batch
+                )
                 for batch in batches(sources, settings.batch_size):
-                    results.extend(process_batch(batch, job.staging, job.settings))
+                    results.extend(process(batch, job.staging, job.settings))
                     advance(len(batch))
             for batch in batches(job.plan.reclassify, settings.batch_size):
                 reclassified += reclassify_batch(batch, job.previous, job.staging, job.settings)

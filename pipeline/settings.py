@@ -48,7 +48,7 @@ class Settings:
     )
     runner: str = _setting(
         "thread",
-        "Where the flow's tasks run: a thread pool, a process pool, Dask or Ray.",
+        "Where the flow's work runs: threads, warm worker processes, Dask or Ray.",
         ("thread", "process", "dask", "ray"),
     )
     dask_address: str = _setting(

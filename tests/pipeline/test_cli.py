@@ -52,11 +52,13 @@ def test_extract_jsonl_gives_paragraphs_with_kind_and_pages(capsys):
 
 @pytest.mark.flow
 @pytest.mark.slow
+@pytest.mark.parametrize("runner", ["thread", "process"])
 def test_refresh_command_runs_the_flow_and_prints_a_summary(
-    prefect_server, small_corpus, tmp_path, capsys
+    prefect_server, small_corpus, tmp_path, capsys, runner
 ):
     out = tmp_path / "out"
-    assert main(["refresh", str(small_corpus), "--output", str(out), "--no-progress"]) == 0
+    command = ["refresh", str(small_corpus), "--output", str(out), "--runner", runner]
+    assert main([*command, "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "7 new" in printed and str(out / "sentences") in printed
     assert (out / "sentences").is_dir()

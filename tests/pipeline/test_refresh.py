@@ -350,17 +350,19 @@ import sys
 from pathlib import Path
 from pipeline import refresh
 from pipeline.settings import Settings
-refresh.run(Path(sys.argv[1]), Path(sys.argv[2]), Settings(progress=False, batch_size=4))
+settings = Settings(progress=False, batch_size=4, runner=sys.argv[3])
+refresh.run(Path(sys.argv[1]), Path(sys.argv[2]), settings)
 """
 
 
-def kill_when(corpus, out, ready) -> bool:
+def kill_when(corpus, out, ready, runner) -> bool:
     """Start a refresh in a process and SIGKILL it once ``ready(staging)`` holds.
 
     Returns:
         Whether the kill came before the process finished.
     """
-    process = subprocess.Popen([sys.executable, "-c", REFRESH, str(corpus), str(out)], cwd=ROOT)
+    command = [sys.executable, "-c", REFRESH, str(corpus), str(out), runner]
+    process = subprocess.Popen(command, cwd=ROOT)
     try:
         while process.poll() is None:
             for staging in (out / ".sediment").glob("staging-*"):
@@ -384,7 +386,8 @@ def writing_a_parquet_file(staging):
 
 
 @pytest.mark.slow
-def test_a_refresh_killed_mid_run_loses_and_duplicates_nothing(refreshed, tmp_path):
+@pytest.mark.parametrize("runner", ["thread", "process"])
+def test_a_refresh_killed_mid_run_loses_and_duplicates_nothing(refreshed, tmp_path, runner):
     corpus, out, _ = refreshed
     for path in SAMPLE.rglob("*"):  # 57 more documents: a longer run to kill
         target = corpus / path.relative_to(SAMPLE)
@@ -395,8 +398,8 @@ def test_a_refresh_killed_mid_run_loses_and_duplicates_nothing(refreshed, tmp_pa
     sentences_before = read(out, "sentences")
 
     killed = [
-        kill_when(corpus, out, lambda staging: 3 <= len(sentence_files(staging)) < 20),
-        kill_when(corpus, out, writing_a_parquet_file),
+        kill_when(corpus, out, lambda staging: 3 <= len(sentence_files(staging)) < 20, runner),
+        kill_when(corpus, out, writing_a_parquet_file, runner),
     ]
 
     assert killed == [True, True]
