@@ -22,25 +22,16 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-import pandas as pd
-from pipeline_speed import time_pdftotext  # benchmarks/pipeline_speed.py, beside this script
-from prefect import flow
-
-from flows.refresh import run_refresh
 from pipeline import workers
 from pipeline.settings import PROJECT_ROOT, Settings
 
+# Only light imports above: spawned worker processes import this script again.
 SHARED = PROJECT_ROOT.parent / "shared" / "corpora"
 
 
-@flow(name="sediment-benchmark-warm-up")
-def warm_up() -> None:
-    """An empty flow: its first run starts the embedded Prefect server."""
-
-
 def timed_refresh(corpus: Path, out: Path, settings: Settings) -> tuple[float, object]:
+    from flows.refresh import run_refresh
+
     start = time.perf_counter()
     summary = run_refresh(corpus, out, settings)
     return time.perf_counter() - start, summary
@@ -52,6 +43,17 @@ def main() -> None:
     parser.add_argument("--runner", default="thread", choices=("thread", "process"))
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    if args.runner == "process":  # as `sediment refresh` does before it imports Prefect
+        workers.start(Settings(workers=args.workers))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    import pandas as pd
+    from pipeline_speed import time_pdftotext  # benchmarks/pipeline_speed.py, beside this script
+    from prefect import flow
+
+    @flow(name="sediment-benchmark-warm-up")
+    def warm_up() -> None:
+        """An empty flow: its first run starts the embedded Prefect server."""
+
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         pdf_corpus, both = root / "pdf-only", root / "pdf-and-riksdagen"
@@ -60,8 +62,6 @@ def main() -> None:
         shutil.copytree(SHARED / "riksdagen", both / "riksdagen")
         pdfs = sorted((pdf_corpus / "pdf").glob("*.pdf"))
 
-        if args.runner == "process":  # as `sediment refresh` does before it imports Prefect
-            workers.start(Settings(workers=args.workers))
         start = time.perf_counter()
         warm_up()
         print(f"Prefect embedded server and first flow run: {time.perf_counter() - start:.1f} s")
@@ -105,6 +105,7 @@ def main() -> None:
             f"unchanged refresh of PDFs + Riksdagen: {again_seconds:.2f} s "
             f"({again.counts['unchanged']} unchanged)"
         )
+    workers.stop()  # a child's peak counts once it has ended
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MiB (this process), {children:.0f} MiB (largest child)")

@@ -2,12 +2,12 @@
 
 Documents are processed in batches, one task per batch, on the task runner
 of ``--runner``: threads, Dask or Ray. With ``process``, the tasks run on
-threads and hand their batches to warm worker processes
+threads and hand their batches of documents to warm worker processes
 (:mod:`pipeline.workers`), which import the pipeline and load its models once
 instead of importing Prefect for every run. Batches that hit an ``OSError`` (a
 file share hiccup) are retried. When only the steering model changed,
 unchanged documents are reclassified from their stored sentences, also one
-task per batch.
+task per batch (on threads, for the ``process`` runner too).
 """
 
 from __future__ import annotations

@@ -43,7 +43,14 @@ from pipeline.segment import segment
 from pipeline.settings import Settings
 from pipeline.terms import families_digest, load_families
 from pipeline.trends import DERIVED_VERSION, count_stored, derived_tables
-from pipeline.write import DATASETS, Store, sentence_file, write_table, write_tables
+from pipeline.write import (
+    DATASETS,
+    Store,
+    discard_sentence_file,
+    sentence_file,
+    write_table,
+    write_tables,
+)
 
 log = logging.getLogger(__name__)
 
@@ -346,21 +353,27 @@ def process_batch_in_workers(
 ) -> list[DocumentResult]:
     """:func:`process_batch` in a warm worker process (the ``process`` runner).
 
-    When a worker dies during a batch, each of the batch's files is processed
-    again in a worker of its own: a file that kills its worker then becomes a
-    failure (E111) and the others are stored.
+    When a worker of the shared pool dies, every batch that was waiting on
+    the pool is processed again, one file after the other in a worker of its
+    own: a file that kills that worker too becomes a failure (E111) with no
+    sentences stored, and the others are stored.
     """
     try:
         return workers.run(settings, process_batch, sources, staging, settings)
     except workers.WorkerDied:
         log.warning("a worker process died; processing its %d files one by one", len(sources))
-        return [_process_alone(source, staging, settings) for source in sources]
+    with workers.Isolated() as isolated:
+        return [_process_alone(isolated, source, staging, settings) for source in sources]
 
 
-def _process_alone(source: SourceFile, staging: Path, settings: Settings) -> DocumentResult:
+def _process_alone(
+    isolated: workers.Isolated, source: SourceFile, staging: Path, settings: Settings
+) -> DocumentResult:
+    discard_sentence_file(staging, source.sha256)  # what a dead worker may have left
     try:
-        return workers.run_alone(settings, process_document, source, staging, settings)
+        return isolated.run(process_document, source, staging, settings)
     except workers.WorkerDied:
+        discard_sentence_file(staging, source.sha256)
         error = InputError(Errors.WORKER_DIED, path=source.path)
         return DocumentResult(source, source.meta, failure=_failure(source, "process", error))
 

@@ -64,6 +64,13 @@ def sentence_file(generation: Path, doc_id: str, year: int | None) -> Path:
     return generation / "sentences" / f"year={year}" / f"{doc_id}.parquet"
 
 
+def discard_sentence_file(generation: Path, doc_id: str) -> None:
+    """Remove a document's sentence file from a generation, and any half-written one."""
+    for pattern in (f"{doc_id}.parquet", f".{doc_id}.parquet.*.tmp"):
+        for path in generation.glob(f"sentences*/**/{pattern}"):
+            path.unlink(missing_ok=True)
+
+
 def write_table(table: pa.Table, path: Path) -> None:
     """Write one Parquet file via a temporary name, so no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
