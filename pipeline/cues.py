@@ -5,8 +5,10 @@ look-alikes that do not. Each cue is a regular expression over a sentence's
 lower-cased lemmas joined by spaces (so "följer upp", "följde upp" and "följa
 upp" are all "följa upp"); compounds match inside words ("tillitsbaserad",
 "verksamhetsuppföljning"). :func:`cue_tokens` names the cues a sentence has, for
-example ``"trust:tillit control:följa_upp"``; the model learns how much each is
-worth, in the guidelines' domain and outside it.
+example ``"trust:tillit control:följa_upp"``, and each logic the sentence has a
+cue of (``"trust:any control:any"``). The model learns how much each cue is
+worth; the ``any`` tokens let a guideline cue that the annotated sentences
+rarely or never show still count for its logic.
 
 Whether a trust cue counts depends on its sentence: the adjudicated notes
 (``corpora/annotations/v3/NOTES.md``) count "samverkan", "dialog" or local
@@ -23,7 +25,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
 
-CUES_VERSION = "2"
+CUES_VERSION = "3"
 
 _CUES: dict[str, dict[str, str]] = {
     "trust": {
@@ -47,7 +49,7 @@ _CUES: dict[str, dict[str, str]] = {
         "frihet": r"frihet att|större frihet|friare",
     },
     "control": {
-        "kontroll": r"kontroll",
+        "kontroll": r"kontroll|dubbelkoll",
         "mäta": r"\bmäta\b|mätning|mätbar|\bmått\b|nyckeltal|indikator",
         "målstyrning": r"målstyrning|mål- och resultatstyrning|resultatstyrning|målstyr",
         "följa_upp": r"uppföljning|\bfölja upp\b|uppfölj",
@@ -65,13 +67,15 @@ _CUES: dict[str, dict[str, str]] = {
     },
     "detail": {
         "detaljstyrning": r"detaljstyr|detaljreglera|detaljreglering|detaljnivå|detaljfråga",
-        "i_detalj": r"i detalj|detaljerad",
+        "i_detalj": r"i detalj\b|detaljerad",
         "hur_fråga": r"hur-fråga|hurfråga",
-        "lägga_sig_i": r"lägga sig i|pilla",
-        "antal_mål": r"antal mål|antalet mål|många mål|färre mål|mängd mål",
+        "lägga_sig_i": r"\blägga (sig|oss|vi|mig|jag|dig|du|er|ni) (\w+ ){0,2}i\b"
+        r"(?! (nivå|linje|framkant|säng))|\bpilla\b",
+        "antal_mål": r"(?<!en )\bantal(et)? (mål|styrdokument)\b|många mål|färre mål|mängd mål",
         "styrdokument": r"styrdokument|styrsignal",
-        "nivå": r"sin nivå|rätt nivå",
+        "nivå": r"\bpå si[gn] nivå|rätt nivå",  # the lemmatiser makes "sin" "sig"
         "mikrostyrning": r"mikrostyr|överstyr|överreglera",
+        "skutan": r"köra skuta|agera enhetschef|cykelställsfråg",
     },
     "not": {
         "förtroendevald": r"förtroendevald|förtroendeman|förtroendeuppdrag",
@@ -123,9 +127,10 @@ def cue_tokens_of(sentences: Sequence[Sequence[str]]) -> list[str]:
             found[index].append(name)
     tokens = []
     for text, cues in zip(texts, found, strict=True):
+        logics = dict.fromkeys(cue.split(":")[0] for cue in cues if not cue.startswith("not:"))
         trust = [cue for cue in cues if cue.startswith("trust:")]
         if trust:
             contexts = [name for name, pattern in _CONTEXT_PATTERNS if pattern.search(text)]
             cues += [f"{cue}+{context}" for cue in trust for context in contexts]
-        tokens.append(" ".join(cues))
+        tokens.append(" ".join([*cues, *(f"{logic}:any" for logic in logics)]))
     return tokens

@@ -23,7 +23,13 @@ from pipeline.cards import read_card
 from pipeline.classify import load_model, model_inputs
 from pipeline.errors import Errors, SedimentError
 from pipeline.records import LABELS
-from pipeline.train import calibrate, out_of_fold, read_annotations, scores
+from pipeline.train import (
+    calibrate,
+    out_of_fold,
+    read_annotations,
+    read_guideline_rows,
+    scores,
+)
 
 CURRENT_LINK = "current"
 
@@ -123,7 +129,13 @@ def compare(
             evaluation.texts, annotator.lemmatize_texts(evaluation.texts)
         )
         training_inputs = model_inputs(training.texts, annotator.lemmatize_texts(training.texts))
-        raw = out_of_fold(evaluation, evaluation_inputs, training, training_inputs)
+        guide = read_guideline_rows(annotator)
+        if guide.sha256 != candidate_card["training_data"]["guideline_rows"]["sha256"]:
+            raise SedimentError(
+                Errors.NO_COMPARISON,
+                problem=f"{guide.file} changed since {candidate_dir} was trained",
+            )
+        raw = out_of_fold(evaluation, evaluation_inputs, training, training_inputs, guide)
         current = scores(evaluation.labels, calibrate(raw, evaluation.labels).decisions)
     return Comparison(
         candidate_version=candidate_card["version"],

@@ -7,7 +7,8 @@ import datetime as dt
 import hashlib
 import json
 import platform
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -37,8 +38,13 @@ from pipeline.cues import CUES_VERSION
 from pipeline.errors import Errors, SedimentError
 from pipeline.features import LinearModel
 from pipeline.records import LABELS
+from pipeline.settings import PROJECT_ROOT
 
 REQUIRED_COLUMNS = ("sentence_id", "doc_id", "text", *LABELS)
+GUIDELINE_CUES = PROJECT_ROOT / "corpora" / "annotations" / "guideline_cues.csv"
+GOVERNANCE_PROXY = (
+    PROJECT_ROOT / "corpora" / "annotations" / "proxy" / "governance_v1_adjudicated.csv",
+)
 _THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
 _FOLDS = 5
 _C = 10.0
@@ -65,6 +71,31 @@ class AnnotatedSet:
         )
 
 
+def _labelled_rows(
+    path: Path, data: bytes, required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str], tuple[int, ...]]]:
+    """The rows of a labelled CSV: line number, row and its 0/1 labels.
+
+    Raises:
+        SedimentError: A column is missing or a label is not 0/1.
+    """
+    reader = csv.DictReader(data.decode("utf-8-sig").splitlines())
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SedimentError(
+            Errors.BAD_ANNOTATIONS, path=path, problem=f"missing column(s) {missing}"
+        )
+    for line_no, row in enumerate(reader, start=2):
+        values = tuple(row[label].strip() for label in LABELS)
+        if any(value not in {"0", "1"} for value in values):
+            raise SedimentError(
+                Errors.BAD_ANNOTATIONS,
+                path=path,
+                problem=f"line {line_no}: labels must be 0 or 1, got {values}",
+            )
+        yield line_no, row, tuple(int(value) for value in values)
+
+
 def read_annotations(paths: Sequence[Path]) -> AnnotatedSet:
     """Read annotation CSVs (format of ANNOTATION.md), one row per sentence.
 
@@ -77,21 +108,7 @@ def read_annotations(paths: Sequence[Path]) -> AnnotatedSet:
     for path in paths:
         data = path.read_bytes()
         digest.update(data)
-        reader = csv.DictReader(data.decode("utf-8-sig").splitlines())
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SedimentError(
-                Errors.BAD_ANNOTATIONS, path=path, problem=f"missing column(s) {missing}"
-            )
-        for line_no, row in enumerate(reader, start=2):
-            values = tuple(row[label].strip() for label in LABELS)
-            if any(value not in {"0", "1"} for value in values):
-                raise SedimentError(
-                    Errors.BAD_ANNOTATIONS,
-                    path=path,
-                    problem=f"line {line_no}: labels must be 0 or 1, got {values}",
-                )
-            labels = tuple(int(value) for value in values)
+        for line_no, row, labels in _labelled_rows(path, data, REQUIRED_COLUMNS):
             key = row["sentence_id"]
             if key in rows and rows[key][2] != labels:
                 raise SedimentError(
@@ -107,6 +124,52 @@ def read_annotations(paths: Sequence[Path]) -> AnnotatedSet:
         texts=[rows[i][1] for i in ids],
         labels=np.array([rows[i][2] for i in ids], dtype=int).reshape(-1, len(LABELS)),
         sha256=digest.hexdigest(),
+    )
+
+
+class GuidelineRows(NamedTuple):
+    """The guidelines' cue phrases, look-alikes and examples as rows added to every fit.
+
+    The annotated sentences come from the shared corpora, where many cues of
+    ANNOTATION.md never occur; these rows make such a cue count for its
+    logic, as much as one annotated sentence does. They are never scored.
+
+    Attributes:
+        kinds: Rows per value of the optional ``kind`` column.
+    """
+
+    inputs: pd.DataFrame
+    labels: np.ndarray
+    file: str
+    kinds: dict[str, int]
+    sha256: str
+
+
+def read_guideline_rows(annotator: Annotator, path: Path = GUIDELINE_CUES) -> GuidelineRows:
+    """Read labelled guideline phrases (columns ``text``, the labels, optional ``kind``).
+
+    Raises:
+        SedimentError: A column is missing or a label is not 0/1.
+    """
+    data = path.read_bytes()
+    texts, labels, kinds = [], [], Counter()
+    for _, row, row_labels in _labelled_rows(path, data, ("text", *LABELS)):
+        texts.append(row["text"])
+        labels.append(row_labels)
+        kinds[row.get("kind") or "row"] += 1
+    return GuidelineRows(
+        inputs=model_inputs(texts, annotator.lemmatize_texts(texts)),
+        labels=np.array(labels, dtype=int).reshape(-1, len(LABELS)),
+        file=path.name,
+        kinds=dict(kinds),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def fit_pipeline(inputs: pd.DataFrame, labels: np.ndarray, guide: GuidelineRows) -> Pipeline:
+    """A new pipeline fitted on annotated sentences plus the guidelines' cue rows."""
+    return new_pipeline().fit(
+        pd.concat([inputs, guide.inputs], ignore_index=True), np.vstack([labels, guide.labels])
     )
 
 
@@ -207,12 +270,14 @@ def out_of_fold(
     evaluation_inputs: pd.DataFrame,
     training: AnnotatedSet,
     training_inputs: pd.DataFrame,
+    guide: GuidelineRows,
 ) -> np.ndarray:
     """Raw probabilities for ``evaluation`` from models that never saw a sentence's document.
 
     For each of :func:`grouped_folds` of ``evaluation``, a new pipeline is
     fitted on the ``training`` sentences from documents outside the fold's
-    test documents and scores the fold's test sentences.
+    test documents, plus the guidelines' cue rows, and scores the fold's test
+    sentences.
 
     Raises:
         SedimentError: A fold's training sentences hold no positive (or no
@@ -232,7 +297,7 @@ def out_of_fold(
                     f"positive sentences in {len(training.texts)}; every cross-validation fold "
                     "needs positive and negative examples to learn from",
                 )
-        fold = new_pipeline().fit(training_inputs[keep], training.labels[keep])
+        fold = fit_pipeline(training_inputs[keep], training.labels[keep], guide)
         raw[test_rows] = _probabilities(fold, evaluation_inputs.iloc[test_rows])
     return raw
 
@@ -267,11 +332,11 @@ def calibrate(raw: np.ndarray, gold: np.ndarray) -> Calibration:
     return Calibration(calibration, thresholds, probabilities, decided)
 
 
-def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str) -> _Fitted:
+def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str, guide: GuidelineRows) -> _Fitted:
     """Grouped cross-validation, Platt calibration and thresholds on its predictions, final fit."""
-    raw = out_of_fold(data, inputs, data, inputs)
+    raw = out_of_fold(data, inputs, data, inputs, guide)
     fitted = calibrate(raw, data.labels)
-    final = LinearModel.from_pipeline(new_pipeline().fit(inputs, data.labels))
+    final = LinearModel.from_pipeline(fit_pipeline(inputs, data.labels, guide))
     probabilities = fitted.probabilities
     brier = {
         label: {
@@ -297,6 +362,7 @@ def train(
     out_dir: Path,
     version: str,
     held_out_docs: Sequence[str] = (),
+    proxy_paths: Sequence[Path] = GOVERNANCE_PROXY,
 ) -> dict[str, object]:
     """Train, cross-validate grouped by document, calibrate, choose thresholds, and save.
 
@@ -305,20 +371,22 @@ def train(
     slightly optimistic. With ``held_out_docs``, a second model is trained the
     same way without those documents and scored on their sentences: an honest
     estimate for unseen documents (none when no annotated sentence comes from
-    them). The saved model is trained on everything.
+    them). The saved model is trained on everything; with ``proxy_paths``
+    (annotation CSVs never trained on) it is also scored on their sentences.
 
     Returns:
         The model card, also written as ``card.json`` and ``card.md``.
     """
     data = read_annotations(annotation_paths)
+    guide = read_guideline_rows(annotator)
     lemmas = annotator.lemmatize_texts(data.texts)
     inputs = model_inputs(data.texts, lemmas)
-    fitted = _fit(data, inputs, version)
+    fitted = _fit(data, inputs, version, guide)
     held_out = None
     unseen = np.isin(data.doc_ids, list(held_out_docs))
     if unseen.any():
         seen = data.subset(~unseen)
-        without = _fit(seen, inputs[~unseen].reset_index(drop=True), version).model
+        without = _fit(seen, inputs[~unseen].reset_index(drop=True), version, guide).model
         predicted = without.decide(
             without.probabilities(
                 [t for t, u in zip(data.texts, unseen, strict=True) if u],
@@ -329,6 +397,15 @@ def train(
             "documents": sorted(set(np.array(data.doc_ids)[unseen].tolist())),
             "sentences": int(unseen.sum()),
             **scores(data.labels[unseen], predicted),
+        }
+    proxy = None
+    if proxy_paths:
+        proxy_data = read_annotations(proxy_paths)
+        proxy = {
+            "files": [path.name for path in proxy_paths],
+            "sha256": proxy_data.sha256,
+            "sentences": len(proxy_data.texts),
+            **_scored(proxy_data, fitted.model, annotator),
         }
     out_dir.mkdir(parents=True, exist_ok=True)
     fitted.model.linear.save(out_dir / MODEL_FILE)
@@ -341,11 +418,17 @@ def train(
             "sentences": len(data.texts),
             "documents": len(set(data.doc_ids)),
             "positives": {label: int(data.labels[:, i].sum()) for i, label in enumerate(LABELS)},
+            "guideline_rows": {
+                "file": guide.file,
+                "rows": len(guide.labels),
+                "kinds": guide.kinds,
+                "sha256": guide.sha256,
+            },
         },
         "annotator_version": annotator.version,
         "cues_version": CUES_VERSION,
         "features": "tf-idf of lemma 1-2-grams and character 3-5-grams (char_wb); "
-        f"guideline cue indicators (pipeline/cues.py, version {CUES_VERSION})",
+        f"guideline cue indicators and one per logic (pipeline/cues.py, version {CUES_VERSION})",
         "classifier": f"one logistic regression per label (C={_C}), Platt-calibrated on "
         "grouped out-of-fold predictions",
         "format": f"{MODEL_FILE}: vocabularies, idf weights and coefficients as plain NumPy "
@@ -354,6 +437,7 @@ def train(
         "calibration": fitted.model.calibration,
         "grouped_cv": fitted.cross_validation,
         "held_out": held_out,
+        "governance_proxy": proxy,
         "libraries": {
             name: package_version(name) for name in ("scikit-learn", "numpy", "simplemma")
         }
@@ -369,7 +453,12 @@ def evaluate(
     annotation_paths: Sequence[Path], model: SteeringModel, annotator: Annotator
 ) -> dict[str, dict[str, float]]:
     """Per-label precision, recall and F1 of ``model`` on annotated sentences."""
-    data = read_annotations(annotation_paths)
+    return _scored(read_annotations(annotation_paths), model, annotator)
+
+
+def _scored(
+    data: AnnotatedSet, model: SteeringModel, annotator: Annotator
+) -> dict[str, dict[str, float]]:
     lemmas = annotator.lemmatize_texts(data.texts)
     decided = np.array(
         [[s.decisions[label] for label in LABELS] for s in model.predict(data.texts, lemmas)]
@@ -404,6 +493,11 @@ def render_card(card: dict) -> str:
         f"sha256 `{card['training_data']['sha256'][:12]}…`).",
         "",
         f"Features: {card['features']}. Classifier: {card['classifier']}.",
+        "Every fit also learns from rows of ANNOTATION.md ("
+        + ", ".join(
+            f"{n} {kind}" for kind, n in card["training_data"]["guideline_rows"]["kinds"].items()
+        )
+        + f"; {card['training_data']['guideline_rows']['file']}).",
         f"Stored as {card['format']}.",
         f"Lemmas from annotator `{card['annotator_version']}`.",
         "",
@@ -431,6 +525,19 @@ def render_card(card: dict) -> str:
             *_scores_table(held_out, {label: "" for label in LABELS}),
             "",
             "Documents: " + ", ".join(f"`{doc}`" for doc in held_out["documents"]) + ".",
+            "",
+        ]
+    if card.get("governance_proxy"):
+        proxy = card["governance_proxy"]
+        lines += [
+            "## Constructed governance sentences",
+            "",
+            f"The saved model on {proxy['sentences']} sentences written in the style of "
+            "municipal and agency steering documents and labelled by the guidelines "
+            f"({', '.join(proxy['files'])}; not from the corpora, never trained on): a check "
+            "of the domain shift from the shared corpora to governance texts.",
+            "",
+            *_scores_table(proxy, {label: "" for label in LABELS}),
             "",
         ]
     lines += [

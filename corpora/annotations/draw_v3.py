@@ -45,7 +45,7 @@ from pipeline.classify import log_odds, model_inputs  # noqa: E402
 from pipeline.cues import cue_tokens  # noqa: E402
 from pipeline.records import LABELS  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
-from pipeline.train import _fit, read_annotations  # noqa: E402
+from pipeline.train import _fit, read_annotations, read_guideline_rows  # noqa: E402
 
 TOTAL, TRUST_CUED, DETAIL_CUED = 1000, 300, 200
 PER_DOCUMENT = 20
@@ -88,6 +88,7 @@ def main() -> None:
         training,
         model_inputs(training.texts, annotator.lemmatize_texts(training.texts)),
         f"draw-{args.round}",
+        read_guideline_rows(annotator),
     ).model
     lemmas = annotator.lemmatize_texts([row[2] for row in pool])
     probabilities = model.probabilities([row[2] for row in pool], lemmas)

@@ -53,3 +53,15 @@ def test_compare_refuses_a_candidate_trained_on_other_annotations(v1_model):
     other = ROOT / "corpora" / "annotations" / "steering_v2_adjudicated.csv"
     with pytest.raises(SedimentError, match=r"E217.*other annotations"):
         retrain.compare(v1_model, [other], None, load_annotator(Settings.annotator_dir))
+
+
+def test_compare_refuses_guideline_rows_that_changed_since_the_candidate_was_trained(
+    tmp_path, v1_model
+):
+    candidate = tmp_path / "candidate"
+    shutil.copytree(v1_model, candidate)
+    card = json.loads((candidate / "card.json").read_text())
+    card["training_data"]["guideline_rows"]["sha256"] = "0" * 64
+    (candidate / "card.json").write_text(json.dumps(card))
+    with pytest.raises(SedimentError, match=r"E217.*guideline_cues.csv changed since"):
+        retrain.compare(candidate, [V1], v1_model, load_annotator(Settings.annotator_dir))

@@ -1,11 +1,14 @@
 import csv
 import json
+from collections import Counter
 
 import pytest
 
+from pipeline.annotate import load_annotator
 from pipeline.classify import load_model
 from pipeline.errors import SedimentError
-from pipeline.train import kappa, read_annotations
+from pipeline.settings import Settings
+from pipeline.train import GUIDELINE_CUES, kappa, read_annotations, read_guideline_rows
 from tests.conftest import ROOT, run_cli
 
 ANNOTATIONS = ROOT / "corpora" / "annotations" / "steering_v1_adjudicated.csv"
@@ -66,11 +69,30 @@ def test_train_on_the_command_line_writes_a_loadable_calibrated_model_with_its_c
     for label in ("trust", "control", "detail"):
         brier = card["grouped_cv"]["brier"][label]
         assert brier["calibrated"] <= brier["raw"] + 0.001
+    guide = card["training_data"]["guideline_rows"]
+    with GUIDELINE_CUES.open(encoding="utf-8") as handle:
+        kinds = Counter(row["kind"] for row in csv.DictReader(handle))
+    assert guide["kinds"] == dict(kinds) and guide["rows"] == kinds.total()
+    assert set(kinds) == {"cue", "look-alike", "example"}
+    proxy = card["governance_proxy"]
+    assert proxy["files"] == ["governance_v1_adjudicated.csv"] and proxy["sentences"] == 100
+    assert "## Constructed governance sentences" in result.stdout
     model = load_model(str(tmp_path / "m"))
     (scores,) = model.predict(
         ["Nämnden följer upp nyckeltal."], [["nämnd", "följa", "upp", "nyckeltal"]]
     )
     assert model.version == "test-2" and scores.decisions["control"]
+
+
+def test_guideline_cue_rows_with_a_bad_label_are_refused(tmp_path):
+    bad = tmp_path / "cues.csv"
+    bad.write_text("text,trust,control,detail\ntillit,1,0,ja\n", encoding="utf-8")
+    annotator = load_annotator(Settings().annotator_dir)
+    with pytest.raises(SedimentError, match=r"E206.*line 2: labels must be 0 or 1"):
+        read_guideline_rows(annotator, bad)
+    rows = read_guideline_rows(annotator)
+    assert rows.labels.shape == (len(rows.inputs), 3) and rows.labels.sum(axis=0).min() > 10
+    assert rows.file == GUIDELINE_CUES.name
 
 
 def test_v2_annotations_were_made_by_two_annotators_who_mostly_agree():
