@@ -534,8 +534,9 @@ def render_card(card: dict) -> str:
             "",
             f"The saved model on {proxy['sentences']} sentences written in the style of "
             "municipal and agency steering documents and labelled by the guidelines "
-            f"({', '.join(proxy['files'])}; not from the corpora, never trained on): a check "
-            "of the domain shift from the shared corpora to governance texts.",
+            f"({', '.join(proxy['files'])}; not from the corpora, never trained on). Most "
+            "contain a phrase of the guidelines word for word, so they check that the model "
+            "knows the guidelines' phrases more than how it fares on real governance documents.",
             "",
             *_scores_table(proxy, {label: "" for label in LABELS}),
             "",
