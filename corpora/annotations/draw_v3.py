@@ -1,4 +1,4 @@
-"""Draw an active-learning round (v3, v5): where the current recipe is least sure, and rare labels.
+"""Draw an active-learning round (v3, v5, v6): where the current recipe is least sure, and rare labels.
 
 Usage: python corpora/annotations/draw_v3.py [--round v3] [--seed 2027]
 
@@ -20,7 +20,8 @@ script then draws:
 They are shuffled into four batches of 250 (``batches/b1.csv`` ...), each
 sorted by sentence id so that a document's sentences stay together, into
 ``<round>/batches``. Ids are ``<corpus>/<stem>#<round>-<n>``, ``n`` the
-sentence's index in the file. v3 was drawn with seed 2027, v5 with 2029.
+sentence's index in the file. v3 was drawn with seed 2027, v5 with 2029, v6
+with 2031.
 """
 
 from __future__ import annotations
