@@ -48,6 +48,7 @@ GOVERNANCE_PROXY = (
 _THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
 _FOLDS = 5
 _C = 10.0
+_BOOTSTRAP_DRAWS = 2000
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,40 @@ def scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float
     return report
 
 
+def document_interval(
+    gold: np.ndarray, predicted: np.ndarray, doc_ids: Sequence[str], seed: int = 0
+) -> dict[str, list[float] | None]:
+    """95 % bootstrap intervals of each label's F1 and the macro-F1, resampling documents.
+
+    Sentences of one document are not independent, so whole documents are
+    drawn with replacement (:data:`_BOOTSTRAP_DRAWS` times), as a new set of
+    unseen documents would be. A draw with neither a gold nor a predicted
+    positive of a label has no F1 for it and is left out of that label's (and
+    the macro) interval; a label no draw defines has none (``None``).
+    """
+    documents = np.array(doc_ids)
+    rows_of = [np.flatnonzero(documents == doc) for doc in sorted(set(doc_ids))]
+    rng = np.random.default_rng(seed)
+    draws = np.zeros((_BOOTSTRAP_DRAWS, len(LABELS) + 1))
+    for draw in range(_BOOTSTRAP_DRAWS):
+        rows = np.concatenate([rows_of[i] for i in rng.integers(len(rows_of), size=len(rows_of))])
+        true, said = gold[rows].astype(bool), predicted[rows].astype(bool)
+        hits = (true & said).sum(axis=0)
+        errors = (true ^ said).sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            f1 = 2 * hits / (2 * hits + errors)  # nan where the label never occurs
+        draws[draw] = [*f1, f1.mean()]
+    intervals: dict[str, list[float] | None] = {}
+    for name, column in zip([*LABELS, "macro"], draws.T, strict=True):
+        defined = column[~np.isnan(column)]
+        intervals[name] = (
+            [round(float(bound), 4) for bound in np.percentile(defined, [2.5, 97.5])]
+            if defined.size
+            else None
+        )
+    return intervals
+
+
 @dataclass(frozen=True)
 class _Fitted:
     model: SteeringModel
@@ -397,6 +432,9 @@ def train(
             "documents": sorted(set(np.array(data.doc_ids)[unseen].tolist())),
             "sentences": int(unseen.sum()),
             **scores(data.labels[unseen], predicted),
+            "f1_interval_95": document_interval(
+                data.labels[unseen], predicted, np.array(data.doc_ids)[unseen].tolist()
+            ),
         }
     proxy = None
     if proxy_paths:
@@ -523,6 +561,14 @@ def render_card(card: dict) -> str:
             f"scored on their {held_out['sentences']} annotated sentences (its own thresholds):",
             "",
             *_scores_table(held_out, {label: "" for label in LABELS}),
+            "",
+            f"95 % intervals of F1, resampling the documents ({_BOOTSTRAP_DRAWS} bootstrap "
+            "draws): "
+            + ", ".join(
+                f"{name} {bounds[0]}–{bounds[1]}" if bounds else f"{name} –"
+                for name, bounds in held_out["f1_interval_95"].items()
+            )
+            + ".",
             "",
             "Documents: " + ", ".join(f"`{doc}`" for doc in held_out["documents"]) + ".",
             "",

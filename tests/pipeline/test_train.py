@@ -2,13 +2,21 @@ import csv
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from pipeline.annotate import load_annotator
 from pipeline.classify import load_model
 from pipeline.errors import SedimentError
 from pipeline.settings import Settings
-from pipeline.train import GUIDELINE_CUES, kappa, read_annotations, read_guideline_rows
+from pipeline.train import (
+    GUIDELINE_CUES,
+    document_interval,
+    kappa,
+    read_annotations,
+    read_guideline_rows,
+    scores,
+)
 from tests.conftest import ROOT, run_cli
 
 ANNOTATIONS = ROOT / "corpora" / "annotations" / "steering_v1_adjudicated.csv"
@@ -66,6 +74,11 @@ def test_train_on_the_command_line_writes_a_loadable_calibrated_model_with_its_c
     trained_on = read_annotations([ANNOTATIONS, subset])
     assert card["held_out"]["sentences"] == sum(doc in held_out for doc in trained_on.doc_ids)
     assert 0.0 < card["grouped_cv"]["macro"]["f1"] <= 1.0
+    intervals = card["held_out"]["f1_interval_95"]
+    for label in ("trust", "control"):  # the three held-out documents have no detail sentence
+        assert intervals[label][0] <= card["held_out"][label]["f1"] <= intervals[label][1]
+    assert intervals["detail"] is None and intervals["macro"] is None
+    assert "95 % intervals of F1, resampling the documents" in result.stdout
     for label in ("trust", "control", "detail"):
         brier = card["grouped_cv"]["brier"][label]
         assert brier["calibrated"] <= brier["raw"] + 0.001
@@ -129,3 +142,18 @@ def test_annotations_without_examples_of_a_label_are_refused_with_a_clear_error(
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "[E219]" in result.stderr and "'detail' has 0 positive sentences" in result.stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_document_interval_resamples_documents_around_the_measured_f1():
+    data = read_annotations([ANNOTATIONS_V2])
+    perfect = document_interval(data.labels, data.labels, data.doc_ids)
+    assert all(perfect[name] == [1.0, 1.0] for name in ("trust", "control", "detail", "macro"))
+    missed = data.labels.copy()
+    first_doc = np.array(data.doc_ids) == data.doc_ids[int(np.argmax(data.labels[:, 0]))]
+    missed[first_doc, 0] = 0  # every trust sentence of one document missed
+    measured = scores(data.labels, missed)["trust"]["f1"]
+    low, high = document_interval(data.labels, missed, data.doc_ids)["trust"]
+    assert low < measured < high <= 1.0
+    assert document_interval(data.labels, missed, data.doc_ids) == document_interval(
+        data.labels, missed, data.doc_ids
+    )  # seeded: the card's numbers can be repeated
