@@ -1,4 +1,4 @@
-"""Draw an active-learning round (v3, v5, v6): where the current recipe is least sure, and rare labels.
+"""Draw an active-learning round (v3, v5, v6): where the recipe is least sure, and rare labels.
 
 Usage: python corpora/annotations/draw_v3.py [--round v3] [--seed 2027]
 

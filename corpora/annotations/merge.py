@@ -8,7 +8,8 @@ Cohen's kappa per label. Without ``<round>/adjudication.csv`` it writes
 ``<round>/disagreements.csv``, the sentences an adjudicator must decide, and
 stops. With it (a decision for every disagreement), it writes
 ``steering_<round>_double.csv`` (both annotations) and
-``steering_<round>_adjudicated.csv`` (one row per sentence).
+``steering_<round>_adjudicated.csv`` (one row per sentence, with the
+corrections of any audit applied, see ``audit.py``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,32 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Write a CSV, keeping the line endings of the file it replaces (the shared v1 uses LF)."""
+    ending = "\n" if path.is_file() and b"\r\n" not in path.read_bytes() else "\r\n"
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, header, extrasaction="ignore")
+        writer = csv.DictWriter(handle, header, extrasaction="ignore", lineterminator=ending)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def corrections() -> dict[str, dict[str, str]]:
+    """The corrected sentences of every audit (``audit*/corrections.csv``, see ``audit.py``)."""
+    return {
+        row["sentence_id"]: row
+        for path in sorted(HERE.glob("audit*/corrections.csv"))
+        for row in _rows(path)
+    }
+
+
+def corrected(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``rows`` with the audits' new labels for the sentences they corrected."""
+    fixes = corrections()
+    return [
+        row | {label: fixes[row["sentence_id"]][f"new_{label}"] for label in LABELS}
+        if row["sentence_id"] in fixes
+        else row
+        for row in rows
+    ]
 
 
 def main() -> None:
@@ -81,8 +104,9 @@ def main() -> None:
         )
     name = folder.name
     _write(HERE / f"steering_{name}_double.csv", HEADER, double)
+    adjudicated = corrected(adjudicated)
     _write(HERE / f"steering_{name}_adjudicated.csv", HEADER, adjudicated)
-    print(f"{len(adjudicated)} sentences, {len(disagreements)} adjudicated")
+    print(f"{len(adjudicated)} sentences, {len(disagreements)} adjudicated, audits applied")
     for label in LABELS:
         print(f"{label}: {sum(int(row[label]) for row in adjudicated)} positive after adjudication")
 

@@ -17,7 +17,7 @@ from pipeline.train import (
     read_guideline_rows,
     scores,
 )
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, SHARED, run_cli
 
 ANNOTATIONS = ROOT / "corpora" / "annotations" / "steering_v1_adjudicated.csv"
 ANNOTATIONS_V2 = ROOT / "corpora" / "annotations" / "steering_v2_adjudicated.csv"
@@ -25,10 +25,37 @@ HEADER = "sentence_id,doc_id,text,trust,control,detail,annotator\n"
 
 
 def test_read_annotations_reads_the_shared_file():
-    data = read_annotations([ANNOTATIONS])
+    data = read_annotations([SHARED / "annotations" / "steering_v1_adjudicated.csv"])
     assert len(data.texts) == 2000
     assert data.labels.sum(axis=0).tolist() == [246, 543, 100]  # counts in its README
     assert len(set(data.doc_ids)) == 136
+
+
+def test_every_annotation_file_differs_from_its_source_only_by_the_audit_corrections():
+    corrections = {}
+    for path in sorted(ANNOTATIONS.parent.glob("audit*/corrections.csv")):
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                old = tuple(int(row[f"old_{label}"]) for label in ("trust", "control", "detail"))
+                new = tuple(int(row[f"new_{label}"]) for label in ("trust", "control", "detail"))
+                assert old != new, row["sentence_id"]
+                corrections[row["sentence_id"]] = (row["file"], old, new)
+    assert corrections
+    shared = read_annotations([SHARED / "annotations" / "steering_v1_adjudicated.csv"])
+    ours = read_annotations([ANNOTATIONS])
+    assert ours.sentence_ids == shared.sentence_ids and ours.texts == shared.texts
+    for index, sentence_id in enumerate(shared.sentence_ids):
+        before, after = tuple(shared.labels[index]), tuple(ours.labels[index])
+        if sentence_id in corrections:
+            assert (before, after) == corrections[sentence_id][1:]
+        else:
+            assert before == after, sentence_id
+    for path in sorted(ANNOTATIONS.parent.glob("steering_v*_adjudicated.csv")):
+        data = read_annotations([path])
+        for index, sentence_id in enumerate(data.sentence_ids):
+            if sentence_id in corrections:
+                assert corrections[sentence_id][0] == path.name
+                assert tuple(data.labels[index]) == corrections[sentence_id][2]
 
 
 def test_double_annotations_that_disagree_are_refused():
