@@ -55,6 +55,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/end_to_end.py
 	$(BIN)/python benchmarks/end_to_end.py --runner process
 	$(BIN)/python benchmarks/trend_recovery.py
+	$(BIN)/python benchmarks/label_reliability.py
 
 ## ocr: install Tesseract and its Swedish model (Debian/Ubuntu, as root) to read scanned pages
 ocr:

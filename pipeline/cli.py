@@ -23,7 +23,7 @@ UD_TEST = UD_DIR / "sv_talbanken" / "sv_talbanken-ud-test.conllu"
 LEMMATIZER_BACKENDS = ("spacy", "stanza")  # pipeline.lemmatize.BACKENDS, without importing spaCy
 _SENTENCES_PER_CHUNK = 2000
 DEFAULT_ANNOTATIONS = sorted(ANNOTATIONS_DIR.glob("steering_v*_adjudicated.csv"))
-STEERING_VERSION = "steering-v10"
+STEERING_VERSION = "steering-v11"
 
 
 def _add_settings(

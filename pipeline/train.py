@@ -391,6 +391,25 @@ def _fit(data: AnnotatedSet, inputs: pd.DataFrame, version: str, guide: Guidelin
     )
 
 
+def predict_unseen(
+    data: AnnotatedSet,
+    lemmas: Sequence[Sequence[str]],
+    unseen: np.ndarray,
+    guide: GuidelineRows,
+) -> np.ndarray:
+    """0/1 decisions for the ``unseen`` sentences by a model trained the same way on the others."""
+    inputs = model_inputs(data.texts, lemmas)
+    without = _fit(
+        data.subset(~unseen), inputs[~unseen].reset_index(drop=True), "held-out", guide
+    ).model
+    return without.decide(
+        without.probabilities(
+            [text for text, u in zip(data.texts, unseen, strict=True) if u],
+            [sentence for sentence, u in zip(lemmas, unseen, strict=True) if u],
+        )
+    )
+
+
 def train(
     annotation_paths: Sequence[Path],
     annotator: Annotator,
@@ -420,14 +439,7 @@ def train(
     held_out = None
     unseen = np.isin(data.doc_ids, list(held_out_docs))
     if unseen.any():
-        seen = data.subset(~unseen)
-        without = _fit(seen, inputs[~unseen].reset_index(drop=True), version, guide).model
-        predicted = without.decide(
-            without.probabilities(
-                [t for t, u in zip(data.texts, unseen, strict=True) if u],
-                [lem for lem, u in zip(lemmas, unseen, strict=True) if u],
-            )
-        )
+        predicted = predict_unseen(data, lemmas, unseen, guide)
         held_out = {
             "documents": sorted(set(np.array(data.doc_ids)[unseen].tolist())),
             "sentences": int(unseen.sum()),
