@@ -9,8 +9,9 @@ annotators, disagreements adjudicated, neither saw the original labels). The
 script prints how well the two agree (F1 of one against the other and
 Cohen's kappa per label), and how a model trained as ``sediment train`` does
 without the held-out documents scores against each, with 95 % intervals from
-resampling the documents. Two annotations that agree at F1 x put a ceiling
-near x on what any model can score against either.
+resampling the documents. The agreement of the two annotations is a human
+reference for the model's scores, not a ceiling: a model closer to the
+truth than either annotation could score above it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def _row(name: str, gold: np.ndarray, predicted: np.ndarray, doc_ids: list[str])
     report = scores(gold, predicted)
     interval = document_interval(gold, predicted, doc_ids)["macro"]
     cells = " | ".join(f"{report[label]['f1']:.3f}" for label in [*LABELS, "macro"])
-    return f"| {name} | {cells} | {interval[0]:.3f}–{interval[1]:.3f} |"
+    bounds = f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else "–"
+    return f"| {name} | {cells} | {bounds} |"
 
 
 def main() -> None:

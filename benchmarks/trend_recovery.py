@@ -61,21 +61,26 @@ def true_share(year: int) -> float:
 
 
 def split_annotations(held_out: set[str], folder: Path) -> tuple[Path, list[tuple[str, int]]]:
-    """Write the training sentences to a CSV; return it and the held-out (text, trust) pairs."""
+    """Write the training sentences to a CSV; return it and the held-out (text, trust) pairs.
+
+    A sentence of another document with the text of a held-out one (a motion
+    tabled again) is left out of training too.
+    """
     training = folder / "training.csv"
-    test: list[tuple[str, int]] = []
+    rows: list[dict[str, str]] = []
+    for path in sorted(ANNOTATIONS.glob("steering_v*_adjudicated.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows += csv.DictReader(handle)
+    test = [(row["text"], int(row["trust"])) for row in rows if row["doc_id"] in held_out]
+    test_texts = {" ".join(text.split()) for text, _ in test}
     with training.open("w", newline="", encoding="utf-8") as out:
         writer = None
-        for path in sorted(ANNOTATIONS.glob("steering_v*_adjudicated.csv")):
-            with path.open(encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    if row["doc_id"] in held_out:
-                        test.append((row["text"], int(row["trust"])))
-                        continue
-                    if writer is None:
-                        writer = csv.DictWriter(out, fieldnames=list(row))
-                        writer.writeheader()
-                    writer.writerow(row)
+        for row in rows:
+            if row["doc_id"] not in held_out and " ".join(row["text"].split()) not in test_texts:
+                if writer is None:
+                    writer = csv.DictWriter(out, fieldnames=list(row))
+                    writer.writeheader()
+                writer.writerow(row)
     return training, test
 
 

@@ -5,12 +5,13 @@ Usage: python corpora/annotations/audit.py audit1
 Reads the two blind annotations ``<round>/labels/<batch>_a1.csv`` and
 ``_a2.csv`` of every batch, and the labels the sentences had before, from the
 ``steering_v*_adjudicated.csv`` files. It prints Cohen's kappa between the
-two annotators, and how often each agrees with the old labels, apart for the
-disputed sentences and for the controls (see ``draw_audit.py``).
+two annotators, and how often each agrees with the old labels, separately for
+the disputed sentences and for the controls (see ``draw_audit.py``).
 
 Without ``<round>/adjudication.csv`` it writes ``<round>/disputes.csv``: every
 sentence where an annotator differs from the old labels, with the old labels
-and both annotations, for an adjudicator. With it (columns
+and both annotations, for an adjudicator. ``disputes.csv`` is also the record
+of the labels before the audit, so it must be kept. With it (columns
 ``sentence_id,trust,control,detail,note``, one decision per dispute) it writes
 ``<round>/corrections.csv``, the sentences whose labels the decision changes
 (old and new labels and the note), and applies every ``audit*/corrections.csv``
@@ -57,7 +58,8 @@ def main() -> None:
     for batch in sorted(path.stem for path in (folder / "batches").glob("b*.csv")):
         first, second = (_rows(folder / "labels" / f"{batch}_{a}.csv") for a in ("a1", "a2"))
         for one, two in zip(first, second, strict=True):
-            assert one["sentence_id"] == two["sentence_id"] and one["text"] == two["text"]
+            if one["sentence_id"] != two["sentence_id"] or one["text"] != two["text"]:
+                raise SystemExit(f"{batch}: a1 and a2 differ at {one['sentence_id']}")
             before = recorded.get(one["sentence_id"])
             before = (
                 {label: before[f"old_{label}"] for label in LABELS} | {"file": before["file"]}
@@ -89,7 +91,13 @@ def main() -> None:
         )
         print(f"disputes written to {disputes_file}")
         return
+    if not recorded:
+        raise SystemExit(f"{disputes_file} is missing: it records the labels before the audit")
     decided = {row["sentence_id"]: row for row in _rows(adjudication)}
+    undecided = [t[1]["sentence_id"] for t in disputes if t[1]["sentence_id"] not in decided]
+    bad = [s for s, row in decided.items() if any(row[label] not in {"0", "1"} for label in LABELS)]
+    if undecided or bad:
+        raise SystemExit(f"{adjudication}: no decision for {undecided}, labels not 0/1 for {bad}")
     changes = [
         {"sentence_id": one["sentence_id"], "file": before["file"], "text": one["text"]}
         | {f"old_{label}": before[label] for label in LABELS}
@@ -107,7 +115,7 @@ def main() -> None:
     )
     for path in sources:
         rows = _rows(path)
-        _write(path, list(rows[0]), corrected(rows))
+        _write(path, list(rows[0]), corrected(rows, path.name))
     for label in LABELS:
         up = sum(c[f"old_{label}"] == "0" and c[f"new_{label}"] == "1" for c in changes)
         down = sum(c[f"old_{label}"] == "1" and c[f"new_{label}"] == "0" for c in changes)

@@ -1,6 +1,6 @@
 """Draw an audit round: annotated training sentences whose label the recipe confidently disputes.
 
-Usage: python corpora/annotations/draw_audit.py [--round audit1] [--seed 2033]
+Usage: python corpora/annotations/draw_audit.py --round audit1 [--seed 2033]
 
 Every adjudicated sentence outside the held-out documents
 (``v2/heldout_docs.txt``) is scored by a model that never saw its document
@@ -49,9 +49,11 @@ BATCH = 250
 def main() -> None:
     """Write the audit batches."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--round", default="audit1", help="Audit folder name.")
+    parser.add_argument("--round", required=True, help="New audit folder: audit1, audit2, ...")
     parser.add_argument("--seed", type=int, default=2033)
     args = parser.parse_args()
+    if (HERE / args.round).exists():
+        raise SystemExit(f"{HERE / args.round} exists: an audit is drawn once")
     held_out = set((HERE / "v2" / "heldout_docs.txt").read_text().split())
     known = read_annotations(sorted(HERE.glob("steering_v*_adjudicated.csv")))
     data = known.subset(~np.isin(known.doc_ids, list(held_out)))

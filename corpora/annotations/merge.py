@@ -39,18 +39,25 @@ def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
-def corrections() -> dict[str, dict[str, str]]:
-    """The corrected sentences of every audit (``audit*/corrections.csv``, see ``audit.py``)."""
-    return {
+def audits() -> list[Path]:
+    """The audit folders (``audit1``, ``audit2``, ...), in the order they were made."""
+    folders = [path for path in HERE.glob("audit*") if path.name[5:].isdigit()]
+    return sorted(folders, key=lambda path: int(path.name[5:]))
+
+
+def corrected(rows: list[dict[str, str]], file_name: str) -> list[dict[str, str]]:
+    """``rows`` of ``file_name`` with the new labels of every audit that corrected them.
+
+    Only corrections that name this file apply (``audit*/corrections.csv``, see
+    ``audit.py``); a later audit's correction of a sentence wins.
+    """
+    fixes = {
         row["sentence_id"]: row
-        for path in sorted(HERE.glob("audit*/corrections.csv"))
-        for row in _rows(path)
+        for folder in audits()
+        if (folder / "corrections.csv").is_file()
+        for row in _rows(folder / "corrections.csv")
+        if row["file"] == file_name
     }
-
-
-def corrected(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """``rows`` with the audits' new labels for the sentences they corrected."""
-    fixes = corrections()
     return [
         row | {label: fixes[row["sentence_id"]][f"new_{label}"] for label in LABELS}
         if row["sentence_id"] in fixes
@@ -68,7 +75,8 @@ def main() -> None:
     for batch in sorted(path.stem for path in (folder / "batches").glob("b*.csv")):
         first, second = (_rows(folder / "labels" / f"{batch}_{a}.csv") for a in ("a1", "a2"))
         for one, two in zip(first, second, strict=True):
-            assert one["sentence_id"] == two["sentence_id"] and one["text"] == two["text"]
+            if one["sentence_id"] != two["sentence_id"] or one["text"] != two["text"]:
+                raise SystemExit(f"{batch}: a1 and a2 differ at {one['sentence_id']}")
             pairs.append((batch, one, two))
     for label in LABELS:
         k = kappa([int(one[label]) for _, one, _ in pairs], [int(two[label]) for *_, two in pairs])
@@ -104,7 +112,7 @@ def main() -> None:
         )
     name = folder.name
     _write(HERE / f"steering_{name}_double.csv", HEADER, double)
-    adjudicated = corrected(adjudicated)
+    adjudicated = corrected(adjudicated, f"steering_{name}_adjudicated.csv")
     _write(HERE / f"steering_{name}_adjudicated.csv", HEADER, adjudicated)
     print(f"{len(adjudicated)} sentences, {len(disagreements)} adjudicated, audits applied")
     for label in LABELS:

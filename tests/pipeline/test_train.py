@@ -32,14 +32,18 @@ def test_read_annotations_reads_the_shared_file():
 
 
 def test_every_annotation_file_differs_from_its_source_only_by_the_audit_corrections():
-    corrections = {}
-    for path in sorted(ANNOTATIONS.parent.glob("audit*/corrections.csv")):
+    corrections = {}  # sentence id -> (file, labels before the first audit, after the last)
+    audits = sorted(
+        ANNOTATIONS.parent.glob("audit*/corrections.csv"), key=lambda p: int(p.parent.name[5:])
+    )
+    for path in audits:
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 old = tuple(int(row[f"old_{label}"]) for label in ("trust", "control", "detail"))
                 new = tuple(int(row[f"new_{label}"]) for label in ("trust", "control", "detail"))
                 assert old != new, row["sentence_id"]
-                corrections[row["sentence_id"]] = (row["file"], old, new)
+                first = corrections.get(row["sentence_id"], (row["file"], old, new))[1]
+                corrections[row["sentence_id"]] = (row["file"], first, new)
     assert corrections
     shared = read_annotations([SHARED / "annotations" / "steering_v1_adjudicated.csv"])
     ours = read_annotations([ANNOTATIONS])
@@ -105,7 +109,7 @@ def test_train_on_the_command_line_writes_a_loadable_calibrated_model_with_its_c
     for label in ("trust", "control"):  # the three held-out documents have no detail sentence
         assert intervals[label][0] <= card["held_out"][label]["f1"] <= intervals[label][1]
     assert intervals["detail"] is None and intervals["macro"] is None
-    assert "95 % intervals of F1, resampling the documents" in result.stdout
+    assert "95 % intervals of F1 (percentile bootstrap over documents" in result.stdout
     for label in ("trust", "control", "detail"):
         brier = card["grouped_cv"]["brier"][label]
         assert brier["calibrated"] <= brier["raw"] + 0.001
