@@ -44,6 +44,13 @@ def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_script(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a project script (a benchmark, an annotation tool) in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
 def copy_files(names: tuple[str, ...], target: Path) -> Path:
     """Copy sample files and the matching manifest rows into ``target``."""
     for name in names:

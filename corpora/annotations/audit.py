@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 
-from merge import HERE, LABELS, _rows, _write, corrected
+from merge import HERE, LABELS, _rows, _write, annotation_pairs, corrected
 
 from pipeline.train import kappa
 
@@ -55,18 +55,14 @@ def main() -> None:
         {row["sentence_id"]: row for row in _rows(disputes_file)} if disputes_file.is_file() else {}
     )
     triples = []
-    for batch in sorted(path.stem for path in (folder / "batches").glob("b*.csv")):
-        first, second = (_rows(folder / "labels" / f"{batch}_{a}.csv") for a in ("a1", "a2"))
-        for one, two in zip(first, second, strict=True):
-            if one["sentence_id"] != two["sentence_id"] or one["text"] != two["text"]:
-                raise SystemExit(f"{batch}: a1 and a2 differ at {one['sentence_id']}")
-            before = recorded.get(one["sentence_id"])
-            before = (
-                {label: before[f"old_{label}"] for label in LABELS} | {"file": before["file"]}
-                if before
-                else old[one["sentence_id"]]
-            )
-            triples.append((before, one, two, batch))
+    for batch, one, two in annotation_pairs(folder):
+        before = recorded.get(one["sentence_id"])
+        before = (
+            {label: before[f"old_{label}"] for label in LABELS} | {"file": before["file"]}
+            if before
+            else old[one["sentence_id"]]
+        )
+        triples.append((before, one, two, batch))
     for label in LABELS:
         k = kappa([int(t[1][label]) for t in triples], [int(t[2][label]) for t in triples])
         print(f"{label}: kappa {k:.3f} between the two annotators")

@@ -66,11 +66,8 @@ def corrected(rows: list[dict[str, str]], file_name: str) -> list[dict[str, str]
     ]
 
 
-def main() -> None:
-    """Print agreement; write the disagreements or the merged files."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("round", help="Annotation round folder, such as v2 or v3.")
-    folder = HERE / parser.parse_args().round
+def annotation_pairs(folder: Path) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+    """(batch, a1's row, a2's row) for every sentence of every batch in ``folder``."""
     pairs = []
     for batch in sorted(path.stem for path in (folder / "batches").glob("b*.csv")):
         first, second = (_rows(folder / "labels" / f"{batch}_{a}.csv") for a in ("a1", "a2"))
@@ -78,6 +75,15 @@ def main() -> None:
             if one["sentence_id"] != two["sentence_id"] or one["text"] != two["text"]:
                 raise SystemExit(f"{batch}: a1 and a2 differ at {one['sentence_id']}")
             pairs.append((batch, one, two))
+    return pairs
+
+
+def main() -> None:
+    """Print agreement; write the disagreements or the merged files."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("round", help="Annotation round folder, such as v2 or v3.")
+    folder = HERE / parser.parse_args().round
+    pairs = annotation_pairs(folder)
     for label in LABELS:
         k = kappa([int(one[label]) for _, one, _ in pairs], [int(two[label]) for *_, two in pairs])
         print(f"{label}: kappa {k:.3f}")

@@ -1,8 +1,6 @@
 """The label-reliability benchmark: two independent annotations of the held-out sentences."""
 
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ from sklearn.metrics import f1_score
 
 from pipeline.cli import DEFAULT_ANNOTATIONS
 from pipeline.train import read_annotations
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_script
 
 ANNOTATIONS = ROOT / "corpora" / "annotations"
 
@@ -29,13 +27,7 @@ def test_the_re_annotation_covers_the_held_out_sentences_and_is_never_trained_on
 
 @pytest.mark.slow
 def test_the_benchmark_prints_the_agreement_of_the_two_annotations():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/label_reliability.py"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    result = run_script(ROOT / "benchmarks" / "label_reliability.py")
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if "re-annotation vs original" in line)
     printed = [float(cell) for cell in re.findall(r"\| (\d\.\d{3}) ", row)]

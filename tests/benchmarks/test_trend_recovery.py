@@ -1,24 +1,16 @@
 """The trend-recovery benchmark, run as a test: a known trust wave rendered as PDFs."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_script
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_known_trust_wave_is_recovered_from_pdfs():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/trend_recovery.py", "--seed", "7"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    result = run_script(ROOT / "benchmarks" / "trend_recovery.py", "--seed", "7")
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if "labels:" in line)
     numbers = re.search(
