@@ -439,10 +439,11 @@ def train(
     Thresholds are the per-label values that maximise F1 on calibrated
     out-of-fold probabilities; the grouped-CV scores use them, so they are
     slightly optimistic. With ``held_out_docs``, a second model is trained the
-    same way without those documents and scored on their sentences: an honest
-    estimate for unseen documents (none when no annotated sentence comes from
-    them). The saved model is trained on everything; with ``proxy_paths``
-    (annotation CSVs never trained on) it is also scored on their sentences.
+    same way without those documents (:func:`predict_unseen`) and scored on
+    their sentences, with intervals from resampling them: an honest estimate
+    for unseen documents (none when no annotated sentence comes from them).
+    The saved model is trained on everything; with ``proxy_paths`` (annotation
+    CSVs never trained on) it is also scored on their sentences.
 
     Returns:
         The model card, also written as ``card.json`` and ``card.md``.
